@@ -1,0 +1,54 @@
+# BayFin: `make run` serves the platform with demo data; `make test` runs every check.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test check lint typecheck pytest messages install clean demo
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed messages
+
+# Compile the translation catalogues with Babel (pure Python: no gettext needed).
+messages: $(BIN)/.installed
+	@for po in locale/*/LC_MESSAGES/django.po; do \
+	  $(BIN)/pybabel compile --use-fuzzy -i $$po -o $${po%.po}.mo >/dev/null 2>&1 || $(BIN)/pybabel compile -i $$po -o $${po%.po}.mo; \
+	done
+
+var:
+	mkdir -p var
+
+run: install var
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py demo_seed --if-empty
+	@$(PY) manage.py demo_logins
+	@echo "Serving BayFin on http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the scheduler)"
+	@$(PY) manage.py run_scheduler & SCHED=$$!; \
+	  trap 'kill $$SCHED 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy bayfin/common bayfin/*/services.py bayfin/*/selectors.py
+
+pytest: install
+	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+test: install lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) node_modules var

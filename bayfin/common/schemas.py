@@ -1,0 +1,55 @@
+"""Schemas shared by every app's API router. Amounts travel as strings, never floats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class MoneyOut(Schema):
+    amount: str
+    currency: str
+
+
+class OkOut(Schema):
+    ok: bool = True
+
+
+def money_out(amount: Any, currency: str) -> dict[str, str] | None:
+    if amount is None or not currency:
+        return None
+    from .money import quantize
+
+    return {"amount": str(quantize(amount, currency)), "currency": currency}
+
+
+class Pagination(PaginationBase):
+    """``?page=1&page_size=20``; answers ``{items, count, page, page_size}``."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1)
+        page_size: int = Field(settings.BAYFIN_API_PAGE_SIZE, ge=1, le=settings.BAYFIN_API_MAX_PAGE_SIZE)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        page: int
+        page_size: int
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset: Any, pagination: Input, **params: Any) -> dict[str, Any]:
+        start = (pagination.page - 1) * pagination.page_size
+        items = queryset[start : start + pagination.page_size]
+        count = queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
+        return {"items": list(items), "count": count, "page": pagination.page,
+                "page_size": pagination.page_size}

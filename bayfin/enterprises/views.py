@@ -1,0 +1,1 @@
+"""Pages for the enterprises app: thin views over services and selectors."""

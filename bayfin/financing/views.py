@@ -1,0 +1,1 @@
+"""Pages for the financing app: thin views over services and selectors."""

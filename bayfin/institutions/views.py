@@ -1,0 +1,1 @@
+"""Pages for the institutions app: thin views over services and selectors."""

@@ -1,0 +1,64 @@
+"""Template helpers available in every template (registered as a builtin)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from bayfin.common.i18n import format_amount, format_day, format_money, format_number
+from bayfin.common.money import Money
+
+register = template.Library()
+
+
+@register.simple_tag
+def money(amount: Decimal | None, currency: str) -> str:
+    """{% money obj.amount obj.currency %} -> formatted for the active language."""
+    return format_amount(amount, currency)
+
+
+@register.filter
+def money_value(value: Money | None) -> str:
+    return format_money(value)
+
+
+@register.filter
+def number(value: Decimal | int | None) -> str:
+    return format_number(value)
+
+
+@register.filter
+def day(value: date | datetime | None) -> str:
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return format_day(value)
+
+
+@register.filter
+def display_name(org: Any) -> str:
+    return org.display_name() if org is not None else ""
+
+
+@register.filter
+def choice_label(value: str, choices: Any) -> str:
+    """Label of a code in a TextChoices class: {{ code|choice_label:vocab.Sector }}."""
+    try:
+        return str(choices(value).label)
+    except (ValueError, TypeError):
+        return value
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: Any, **kwargs: Any) -> str:
+    """The current query string with some parameters replaced (for paging and sorting links)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()
