@@ -16,7 +16,6 @@ from .factories import (
     InstitutionFactory,
     MembershipFactory,
     OrganisationFactory,
-    UserFactory,
 )
 
 

@@ -9,8 +9,14 @@ import factory
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from bayfin.accounts.models import Membership, Organisation, OrganisationKind, OrganisationStatus, User
-from bayfin.common.vocab import Instrument, InstitutionKind, Jurisdiction, Sector, Stage
+from bayfin.accounts.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    User,
+)
+from bayfin.common.vocab import InstitutionKind, Instrument, Jurisdiction, Sector, Stage
 from bayfin.enterprises.models import BeneficialOwner, Certification, Enterprise, FinancialStatement
 from bayfin.financing.models import Deal, DealEvent, FinancingRequest
 from bayfin.financing.transitions import DealStage, RequestStatus

@@ -39,7 +39,7 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     preferred_language = models.CharField(max_length=10, blank=True, default="")
 
-    objects = BayFinUserManager()
+    objects = BayFinUserManager()  # type: ignore[misc]
 
     @property
     def membership_or_none(self) -> Membership | None:

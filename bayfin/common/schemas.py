@@ -47,7 +47,7 @@ class Pagination(PaginationBase):
 
     items_attribute = "items"
 
-    def paginate_queryset(self, queryset: Any, pagination: Input, **params: Any) -> dict[str, Any]:
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: Any = None, **params: Any) -> Any:
         start = (pagination.page - 1) * pagination.page_size
         items = queryset[start : start + pagination.page_size]
         count = queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)

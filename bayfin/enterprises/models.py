@@ -3,11 +3,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bayfin.common.models import TimeStampedModel
 from bayfin.common.fields import money_field
+from bayfin.common.models import TimeStampedModel
 from bayfin.common.money import CURRENCY_CHOICES
 from bayfin.common.vocab import CertificationKind, Sector, Stage, TaxCreditGrade
-
 
 
 class Enterprise(TimeStampedModel):
