@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "bayfin.enterprises",
     "bayfin.institutions",
     "bayfin.financing",
+    "bayfin.analytics",
     "bayfin.web",
     "bayfin.demo",
 ]
