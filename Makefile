@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint typecheck pytest messages install clean demo
+.PHONY: run test lint typecheck pytest messages makemessages install clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,7 @@ test: install lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) node_modules var
+
+# For developers: refresh the catalogues from the code and templates (needs GNU gettext).
+makemessages: $(BIN)/.installed
+	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant -l pt --no-obsolete --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*'
