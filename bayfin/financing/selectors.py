@@ -1,0 +1,231 @@
+"""Reads about financing requests and deals, scoped by who is asking.
+
+A forgotten check fails closed: every function starts from the user's organisation.
+Another organisation's request or deal is NotFound (404), never 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from bayfin.accounts.models import OrganisationKind, OrganisationStatus
+from bayfin.accounts.selectors import require_member, require_operator
+from bayfin.common.errors import NotAuthenticated, NotFound, PermissionDenied
+from bayfin.common.vocab import employee_band
+from bayfin.enterprises.models import Enterprise
+from bayfin.institutions.models import Product, ProductStatus
+
+from .models import Deal, DealEvent, FinancingRequest
+from .transitions import (
+    DEAL_TRANSITIONS,
+    REQUEST_TRANSITIONS,
+    REQUEST_VISIBLE_STATUSES,
+    allowed_targets,
+)
+
+BROWSE_SORTS = {
+    "newest": ("-submitted_at", "-pk"),
+    "deadline": ("deadline", "pk"),
+    "amount": ("currency", "-amount", "pk"),
+}
+
+
+def public_profile(enterprise: Enterprise) -> dict[str, Any]:
+    """The public face of an enterprise: never statements, exact figures, IP or owners."""
+    org = enterprise.organisation
+    return {
+        "id": enterprise.pk,
+        "name": org.display_name(),
+        "jurisdiction": org.jurisdiction,
+        "sector": enterprise.sector,
+        "stage": enterprise.stage,
+        "description": enterprise.description,
+        "founding_year": enterprise.founding_date.year if enterprise.founding_date else None,
+        "employee_band": employee_band(enterprise.employees),
+    }
+
+
+def _requests() -> QuerySet[FinancingRequest]:
+    return FinancingRequest.objects.select_related("enterprise__organisation")
+
+
+def _visible_to_institutions() -> Q:
+    return Q(status__in=REQUEST_VISIBLE_STATUSES,
+             enterprise__organisation__status=OrganisationStatus.VERIFIED)
+
+
+def _authenticated(user: Any) -> None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated(_("Sign in to continue."))
+
+
+def request_list_own(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[FinancingRequest]:
+    """The enterprise's own requests, newest first (any status)."""
+    org = require_member(user, OrganisationKind.ENTERPRISE)
+    qs = _requests().filter(enterprise__organisation=org)
+    status = (filters or {}).get("status")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-pk")
+
+
+def request_get_for(user: Any, request_id: int) -> FinancingRequest:
+    """One request as this user may see it, or NotFound."""
+    _authenticated(user)
+    org = user.organisation
+    qs = _requests()
+    if org is None:
+        raise NotFound(_("Not found."))
+    if org.kind == OrganisationKind.ENTERPRISE:
+        qs = qs.filter(enterprise__organisation=org)
+    elif org.kind == OrganisationKind.INSTITUTION:
+        if org.status != OrganisationStatus.VERIFIED:
+            raise NotFound(_("Not found."))
+        qs = qs.filter(_visible_to_institutions() | Q(deals__institution__organisation=org)).distinct()
+    elif org.kind != OrganisationKind.OPERATOR:
+        raise NotFound(_("Not found."))
+    req = qs.filter(pk=request_id).first()
+    if req is None:
+        raise NotFound(_("Not found."))
+    return req
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def request_browse_for(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[FinancingRequest]:
+    """Open and in-progress requests of verified enterprises, for institutions and operators.
+
+    Filters: sector, jurisdiction, stage (of the enterprise), instrument, currency,
+    amount_min / amount_max (compared only within the given currency), sort
+    (newest, deadline, amount).
+    """
+    org = require_member(user, OrganisationKind.INSTITUTION, OrganisationKind.OPERATOR)
+    if org.kind == OrganisationKind.INSTITUTION and org.status != OrganisationStatus.VERIFIED:
+        require_member(user, OrganisationKind.INSTITUTION, verified=True)
+    f = filters or {}
+    qs = _requests().filter(_visible_to_institutions())
+    if f.get("sector"):
+        qs = qs.filter(enterprise__sector=f["sector"])
+    if f.get("stage"):
+        qs = qs.filter(enterprise__stage=f["stage"])
+    if f.get("jurisdiction"):
+        qs = qs.filter(enterprise__organisation__jurisdiction=f["jurisdiction"])
+    if f.get("instrument"):
+        qs = qs.filter(instruments__icontains=f'"{f["instrument"]}"')
+    currency = f.get("currency")
+    if currency:
+        qs = qs.filter(currency=currency)
+        low, high = _decimal(f.get("amount_min")), _decimal(f.get("amount_max"))
+        if low is not None:
+            qs = qs.filter(amount__gte=low)
+        if high is not None:
+            qs = qs.filter(amount__lte=high)
+    return qs.order_by(*BROWSE_SORTS.get(f.get("sort") or "newest", BROWSE_SORTS["newest"]))
+
+
+def operator_request_list(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[FinancingRequest]:
+    """Every request, for the operator console. Filters: status, jurisdiction."""
+    require_operator(user)
+    f = filters or {}
+    qs = _requests()
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    if f.get("jurisdiction"):
+        qs = qs.filter(enterprise__organisation__jurisdiction=f["jurisdiction"])
+    return qs.order_by("-created_at", "-pk")
+
+
+def request_actions_for(user: Any, req: FinancingRequest) -> list[str]:
+    """The statuses this user may move the request to (owners only)."""
+    org = getattr(user, "organisation", None)
+    if org is None or org.kind != OrganisationKind.ENTERPRISE or req.enterprise.organisation_id != org.pk:
+        return []
+    return allowed_targets(REQUEST_TRANSITIONS, req.status, "enterprise")
+
+
+def _deals() -> QuerySet[Deal]:
+    return Deal.objects.select_related("request__enterprise__organisation", "institution__organisation",
+                                       "product")
+
+
+def _deals_scoped(user: Any) -> QuerySet[Deal]:
+    _authenticated(user)
+    org = user.organisation
+    if org is None:
+        raise PermissionDenied(_("Your role cannot do this."))
+    if org.kind == OrganisationKind.ENTERPRISE:
+        return _deals().filter(request__enterprise__organisation=org)
+    if org.kind == OrganisationKind.INSTITUTION:
+        return _deals().filter(institution__organisation=org)
+    if org.kind == OrganisationKind.OPERATOR:
+        return _deals()
+    raise PermissionDenied(_("Your role cannot do this."))
+
+
+def deal_list_for(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Deal]:
+    """Deals the user is party to (operators: all; observers: refused). Filters: stage, request."""
+    qs = _deals_scoped(user)
+    f = filters or {}
+    if f.get("stage"):
+        qs = qs.filter(stage=f["stage"])
+    if f.get("request"):
+        qs = qs.filter(request_id=f["request"])
+    return qs.order_by("-updated_at", "-pk")
+
+
+def deal_get_for(user: Any, deal_id: int) -> Deal:
+    """One deal with its history (``events``), or NotFound."""
+    try:
+        qs = _deals_scoped(user)
+    except PermissionDenied:
+        raise NotFound(_("Not found.")) from None
+    events = Prefetch("events", queryset=DealEvent.objects.select_related("actor").order_by("at", "pk"))
+    deal = qs.prefetch_related(events).filter(pk=deal_id).first()
+    if deal is None:
+        raise NotFound(_("Not found."))
+    return deal
+
+
+def deal_side(actor: Any, deal: Deal) -> str | None:
+    """'enterprise' or 'institution' if the actor is a party to the deal, else None."""
+    org = getattr(actor, "organisation", None) if getattr(actor, "is_authenticated", False) else None
+    if org is None:
+        return None
+    if org.kind == OrganisationKind.ENTERPRISE and deal.request.enterprise.organisation_id == org.pk:
+        return "enterprise"
+    if org.kind == OrganisationKind.INSTITUTION and deal.institution.organisation_id == org.pk:
+        return "institution"
+    return None
+
+
+def deal_actions_for(user: Any, deal: Deal) -> list[str]:
+    """The stages this user may move the deal to."""
+    side = deal_side(user, deal)
+    if side is None:
+        return []
+    return allowed_targets(DEAL_TRANSITIONS, deal.stage, side)
+
+
+def deals_on_request_for(user: Any, req: FinancingRequest) -> QuerySet[Deal]:
+    """The deals on a request that this user may see (the owner: all; an institution: its own)."""
+    return _deals_scoped(user).filter(request=req).order_by("-created_at", "-pk")
+
+
+def own_published_products(user: Any) -> QuerySet[Product]:
+    """The published products of the user's own institution (for the interest form)."""
+    org = getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
+    if org is None or org.kind != OrganisationKind.INSTITUTION:
+        return Product.objects.none()
+    return Product.objects.filter(institution__organisation=org, status=ProductStatus.PUBLISHED).order_by("name")

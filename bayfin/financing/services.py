@@ -1,0 +1,376 @@
+"""Every write about financing: requests, their state machine, deals and their history.
+
+Lock order (to avoid deadlocks on PostgreSQL): always the request row first, then its
+deal rows. Every function is one transaction and writes its audit events inside it.
+
+What happens to the live deals of a request that ends
+-----------------------------------------------------
+When a request becomes *closed*, *withdrawn* or *expired*, every live deal on it
+(stage *interest* or *accepted*) is closed too, with a ``DealEvent`` whose comment
+says why and an audit event, so no institution is left waiting on a request nobody
+can act on any more. When a request becomes *funded*, its deals stay as they are
+(the accepted ones are the deals that funded it; a later issue carries them on
+through the rest of the pipeline).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from bayfin.accounts.models import OrganisationKind, OrganisationStatus
+from bayfin.accounts.selectors import require_member
+from bayfin.common.audit import audit_record, changed, snapshot
+from bayfin.common.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from bayfin.common.validation import FieldErrors
+from bayfin.common.vocab import Instrument
+from bayfin.institutions.models import Product, ProductStatus
+
+from .models import Deal, DealEvent, FinancingRequest
+from .selectors import deal_side
+from .transitions import (
+    DEAL_TERMINAL_STAGES,
+    DEAL_TRANSITIONS,
+    REQUEST_EDITABLE_STATUSES,
+    REQUEST_EXPIRABLE_STATUSES,
+    REQUEST_TRANSITIONS,
+    REQUEST_VISIBLE_STATUSES,
+    DealStage,
+    RequestStatus,
+)
+
+REQUEST_FIELDS = ("title", "amount", "currency", "instruments", "purpose", "use_of_funds",
+                  "term_months", "deadline")
+REQUEST_AUDIT_FIELDS = (*REQUEST_FIELDS, "status")
+# Request statuses that end the request's live deals (see the module docstring).
+REQUEST_ENDING_STATUSES = (RequestStatus.CLOSED, RequestStatus.WITHDRAWN, RequestStatus.EXPIRED)
+MAX_TERM_MONTHS = 600
+MAX_TEXT = 5000
+SIDE_LABELS = {"enterprise": _("the enterprise"), "institution": _("the institution"),
+               "system": _("the platform")}
+
+
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def clean_request(errors: FieldErrors, data: Mapping[str, Any], *, today: date) -> dict[str, Any]:
+    """Validate a financing request's fields: the one place for each rule."""
+    out: dict[str, Any] = {}
+    out["title"] = errors.text("title", data.get("title"), max_length=200)
+
+    raw_currency = data.get("currency")
+    if raw_currency in (None, ""):
+        errors.add("currency", _("This field is required."))
+        currency = None
+    else:
+        currency = errors.currency("currency", raw_currency)
+    out["currency"] = currency
+    out["amount"] = errors.money("amount", data.get("amount"), currency)
+
+    instruments = data.get("instruments")
+    if instruments is not None and not isinstance(instruments, (list, tuple)):
+        errors.add("instruments", _("Enter a list."))
+        instruments = []
+    out["instruments"] = errors.choices("instruments", instruments, Instrument, required=True)
+
+    out["purpose"] = errors.text("purpose", data.get("purpose"), max_length=MAX_TEXT)
+    out["use_of_funds"] = errors.text("use_of_funds", data.get("use_of_funds"), required=False,
+                                      max_length=MAX_TEXT)
+
+    term = data.get("term_months")
+    out["term_months"] = None
+    if term not in (None, ""):
+        if isinstance(term, bool) or not str(term).strip().isdigit():
+            errors.add("term_months", _("Enter a whole number of months from 1 to 600."))
+        else:
+            months = int(str(term).strip())
+            if not 1 <= months <= MAX_TERM_MONTHS:
+                errors.add("term_months", _("Enter a whole number of months from 1 to 600."))
+            else:
+                out["term_months"] = months
+
+    deadline = data.get("deadline")
+    out["deadline"] = None
+    if deadline in (None, ""):
+        errors.add("deadline", _("This field is required."))
+    else:
+        if isinstance(deadline, str):
+            try:
+                deadline = date.fromisoformat(deadline.strip())
+            except ValueError:
+                errors.add("deadline", _("Enter a valid date (YYYY-MM-DD)."))
+                deadline = None
+        elif not isinstance(deadline, date):
+            errors.add("deadline", _("Enter a valid date (YYYY-MM-DD)."))
+            deadline = None
+        if deadline is not None:
+            if deadline <= today:
+                errors.add("deadline", _("The deadline must be after today."))
+            else:
+                out["deadline"] = deadline
+    return out
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def _own_request_locked(actor: Any, request_id: int) -> FinancingRequest:
+    org = require_member(actor, OrganisationKind.ENTERPRISE)
+    req = (FinancingRequest.objects.select_for_update()
+           .filter(pk=request_id, enterprise__organisation=org).first())
+    if req is None:
+        raise NotFound(_("Financing request not found."))
+    return req
+
+
+@transaction.atomic
+def request_create(*, actor: Any, data: Mapping[str, Any]) -> FinancingRequest:
+    """A new request, as a draft, for the actor's own enterprise (pending enterprises too)."""
+    org = require_member(actor, OrganisationKind.ENTERPRISE)
+    enterprise = getattr(org, "enterprise", None)
+    if enterprise is None:
+        raise PermissionDenied(_("Complete your company profile before posting a request."))
+    errors = FieldErrors()
+    values = clean_request(errors, data, today=timezone.localdate())
+    errors.raise_if_any()
+    req = FinancingRequest.objects.create(enterprise=enterprise, created_by=actor,
+                                          status=RequestStatus.DRAFT, **values)
+    audit_record(actor=actor, action="financing.request_create", subject=req,
+                 new=snapshot(req, REQUEST_AUDIT_FIELDS), organisation_id=org.pk)
+    return req
+
+
+@transaction.atomic
+def request_update(*, actor: Any, request_id: int, data: Mapping[str, Any]) -> FinancingRequest:
+    """Change a draft or open request. ``data`` may hold only some fields (PATCH)."""
+    req = _own_request_locked(actor, request_id)
+    if req.status not in REQUEST_EDITABLE_STATUSES:
+        raise Conflict(
+            _("Only draft or open requests can be edited; this one is %(status)s.")
+            % {"status": _label(RequestStatus, req.status)},
+            code="not_editable",
+        )
+    merged = {name: getattr(req, name) for name in REQUEST_FIELDS}
+    merged.update({k: v for k, v in data.items() if k in REQUEST_FIELDS})
+    errors = FieldErrors()
+    values = clean_request(errors, merged, today=timezone.localdate())
+    errors.raise_if_any()
+    old = snapshot(req, REQUEST_FIELDS)
+    for name, value in values.items():
+        setattr(req, name, value)
+    req.save()
+    before, after = changed(old, snapshot(req, REQUEST_FIELDS))
+    if after:
+        audit_record(actor=actor, action="financing.request_update", subject=req, old=before, new=after,
+                     organisation_id=req.enterprise.organisation_id)
+    return req
+
+
+def _close_live_deals(req: FinancingRequest, *, actor: Any, reason: str) -> int:
+    """Close the request's live deals (locked after the request row). Returns how many."""
+    deals = list(Deal.objects.select_for_update().filter(request=req)
+                 .exclude(stage__in=DEAL_TERMINAL_STAGES).order_by("pk"))
+    for deal in deals:
+        _deal_move(deal, to_stage=DealStage.CLOSED, actor=actor, comment=reason)
+    return len(deals)
+
+
+def _request_move(req: FinancingRequest, *, to_status: str, side: str, actor: Any,
+                  reason: str = "") -> FinancingRequest:
+    """Move a locked request along REQUEST_TRANSITIONS for ``side``; audit it.
+
+    The internal helper behind request_transition, deal acceptance and expiry.
+    """
+    current = req.status
+    actors = REQUEST_TRANSITIONS.get((current, to_status))
+    if not actors or side not in actors:
+        if actors:
+            reason_text = gettext("only %(who)s can do this") % {
+                "who": " / ".join(str(SIDE_LABELS[a]) for a in sorted(actors))}
+        else:
+            reason_text = gettext("this transition is not allowed")
+        raise InvalidTransition(
+            _("A request that is %(current)s cannot become %(target)s: %(reason)s.")
+            % {"current": _label(RequestStatus, current), "target": _label(RequestStatus, to_status),
+               "reason": reason_text},
+        )
+    req.status = to_status
+    update_fields = ["status", "updated_at"]
+    if to_status == RequestStatus.OPEN and req.submitted_at is None:
+        req.submitted_at = timezone.now()
+        update_fields.append("submitted_at")
+    req.save(update_fields=update_fields)
+    new: dict[str, Any] = {"status": to_status}
+    if reason:
+        new["reason"] = reason
+    audit_record(actor=actor, action=f"financing.request_{to_status}", subject=req,
+                 old={"status": current}, new=new, organisation_id=req.enterprise.organisation_id)
+    if to_status in REQUEST_ENDING_STATUSES:
+        _close_live_deals(
+            req, actor=actor,
+            reason=gettext("The request became %(status)s.") % {"status": _label(RequestStatus, to_status)}
+            + (f" {reason}" if reason else ""),
+        )
+    return req
+
+
+@transaction.atomic
+def request_transition(*, actor: Any, request_id: int, to_status: str, reason: str = "") -> FinancingRequest:
+    """Submit, close, withdraw or mark funded the actor's own request.
+
+    Submitting (draft -> open) needs a verified enterprise and re-checks every field
+    (a draft's deadline may have passed meanwhile).
+    """
+    if to_status == RequestStatus.OPEN:
+        require_member(actor, OrganisationKind.ENTERPRISE, verified=True)
+    req = _own_request_locked(actor, request_id)
+    if to_status == RequestStatus.OPEN and req.status == RequestStatus.DRAFT:
+        errors = FieldErrors()
+        clean_request(errors, {name: getattr(req, name) for name in REQUEST_FIELDS},
+                      today=timezone.localdate())
+        errors.raise_if_any(_("Correct the request before submitting it."))
+    return _request_move(req, to_status=to_status, side="enterprise", actor=actor,
+                         reason=(reason or "").strip()[:MAX_TEXT])
+
+
+@transaction.atomic
+def request_expire_due(*, today: date) -> int:
+    """Expire every open or in-progress request whose deadline is before ``today``.
+
+    Run by the scheduler; idempotent (a second run finds nothing to do). Returns the count.
+    """
+    due = list(FinancingRequest.objects.select_for_update()
+               .filter(status__in=REQUEST_EXPIRABLE_STATUSES, deadline__lt=today)
+               .select_related("enterprise").order_by("pk"))
+    for req in due:
+        _request_move(req, to_status=RequestStatus.EXPIRED, side="system", actor=None)
+    return len(due)
+
+
+# --------------------------------------------------------------------------- deals
+
+
+def _deal_move(deal: Deal, *, to_stage: str, actor: Any, comment: str) -> DealEvent:
+    """Set a locked deal's stage, write its history row and audit event (no checks)."""
+    current = deal.stage
+    deal.stage = to_stage
+    deal.save(update_fields=["stage", "updated_at"])
+    event = DealEvent.objects.create(deal=deal, from_stage=current, to_stage=to_stage,
+                                     actor=actor if getattr(actor, "is_authenticated", False) else None,
+                                     comment=comment)
+    audit_record(actor=actor, action=f"financing.deal_{to_stage}", subject=deal,
+                 old={"stage": current}, new={"stage": to_stage, "comment": comment},
+                 organisation_id=deal.institution.organisation_id)
+    return event
+
+
+@transaction.atomic
+def deal_express_interest(*, actor: Any, request_id: int, message: str,
+                          product_id: int | None = None) -> Deal:
+    """A verified institution's member expresses interest: a deal at stage *interest*."""
+    org = require_member(actor, OrganisationKind.INSTITUTION, verified=True)
+    institution = getattr(org, "institution", None)
+    if institution is None:
+        raise PermissionDenied(_("Complete your institution profile first."))
+    req = (FinancingRequest.objects.select_for_update()
+           .filter(pk=request_id, status__in=REQUEST_VISIBLE_STATUSES,
+                   enterprise__organisation__status=OrganisationStatus.VERIFIED).first())
+    if req is None:
+        raise NotFound(_("Financing request not found."))
+
+    errors = FieldErrors()
+    text = errors.text("message", message, max_length=MAX_TEXT)
+    product = None
+    if product_id not in (None, ""):
+        product = Product.objects.filter(pk=product_id, institution=institution,
+                                         status=ProductStatus.PUBLISHED).first()
+        if product is None:
+            errors.add("product_id", _("Choose one of your institution's published products."))
+    errors.raise_if_any()
+
+    conflict = Conflict(_("Your institution already has a live deal on this request."),
+                        code="deal_exists")
+    if Deal.objects.filter(request=req, institution=institution).exclude(stage__in=DEAL_TERMINAL_STAGES).exists():
+        raise conflict
+    try:
+        with transaction.atomic():
+            deal = Deal.objects.create(request=req, institution=institution, product=product,
+                                       stage=DealStage.INTEREST, message=text, created_by=actor)
+    except IntegrityError:
+        raise conflict from None
+    DealEvent.objects.create(deal=deal, from_stage="", to_stage=DealStage.INTEREST, actor=actor, comment=text)
+    audit_record(actor=actor, action="financing.deal_interest", subject=deal,
+                 new={"stage": DealStage.INTEREST, "request": req.pk, "product": product.pk if product else None,
+                      "message": text},
+                 organisation_id=org.pk)
+    return deal
+
+
+@transaction.atomic
+def deal_transition(*, actor: Any, deal_id: int, to_stage: str, comment: str = "") -> Deal:
+    """The one place deals move, along DEAL_TRANSITIONS; one DealEvent per move.
+
+    Declining needs a reason. Accepting the first deal of an open request moves the
+    request to *in progress*.
+    """
+    require_member(actor, OrganisationKind.ENTERPRISE, OrganisationKind.INSTITUTION)
+    request_id = Deal.objects.filter(pk=deal_id).values_list("request_id", flat=True).first()
+    if request_id is None:
+        raise NotFound(_("Deal not found."))
+    # Lock order: the request, then the deal.
+    req = FinancingRequest.objects.select_for_update().select_related("enterprise").get(pk=request_id)
+    deal = Deal.objects.select_for_update().select_related("institution").get(pk=deal_id)
+    deal.request = req
+    side = deal_side(actor, deal)
+    if side is None:
+        raise NotFound(_("Deal not found."))
+
+    current = deal.stage
+    actors = DEAL_TRANSITIONS.get((current, to_stage))
+    if not actors or side not in actors:
+        if actors:
+            reason_text = gettext("only %(who)s can do this") % {
+                "who": " / ".join(str(SIDE_LABELS[a]) for a in sorted(actors))}
+        else:
+            reason_text = gettext("this transition is not allowed")
+        raise InvalidTransition(
+            _("A deal at stage %(current)s cannot move to %(target)s: %(reason)s.")
+            % {"current": _label(DealStage, current), "target": _label(DealStage, to_stage),
+               "reason": reason_text},
+        )
+    text = (comment or "").strip()
+    if to_stage == DealStage.DECLINED and not text:
+        raise ValidationFailed(_("Give a reason for declining."),
+                               fields={"comment": [_("Give a reason for declining.")]})
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed(_("Some fields are not valid."),
+                               fields={"comment": [_("Use at most %(n)d characters.") % {"n": MAX_TEXT}]})
+    if to_stage == DealStage.ACCEPTED and req.status not in REQUEST_VISIBLE_STATUSES:
+        raise InvalidTransition(
+            _("The request is %(status)s: deals on it can no longer be accepted.")
+            % {"status": _label(RequestStatus, req.status)},
+        )
+    _deal_move(deal, to_stage=to_stage, actor=actor, comment=text)
+    if to_stage == DealStage.ACCEPTED and req.status == RequestStatus.OPEN:
+        _request_move(req, to_status=RequestStatus.IN_PROGRESS, side="system", actor=actor,
+                      reason=gettext("A deal was accepted."))
+    return deal
