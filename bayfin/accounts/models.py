@@ -144,6 +144,8 @@ class Invitation(TimeStampedModel):
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set once by the expire_invitations job, so it never marks the same invitation twice.
+    expired_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Invitation {self.email} -> {self.organisation}"

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bayfin.common.errors import NotAuthenticated, PermissionDenied
+from bayfin.common.errors import NotAuthenticated, NotFound, PermissionDenied
+from bayfin.common.models import AuditEvent
 
-from .models import Organisation, OrganisationKind, OrganisationStatus
+from .models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+)
+from .tokens import TOKEN_PREFIX, hash_token
+
+ALL_KINDS = tuple(k.value for k in OrganisationKind)
 
 
 def organisation_of(user: Any) -> Organisation | None:
@@ -43,3 +58,144 @@ def require_operator(user: Any) -> Organisation:
 def is_operator(user: Any) -> bool:
     org = organisation_of(user)
     return org is not None and org.kind == OrganisationKind.OPERATOR
+
+
+# ---------------------------------------------------------------------------------------
+# Organisations (operator console)
+
+ORGANISATION_FILTERS = ("kind", "status", "jurisdiction", "q")
+
+
+def organisation_list_for(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Organisation]:
+    """Every organisation, for operators only (pending ones are invisible to everyone else)."""
+    require_operator(user)
+    filters = filters or {}
+    qs = Organisation.objects.all().order_by("-created_at", "-id")
+    for field in ("kind", "status", "jurisdiction"):
+        if filters.get(field):
+            qs = qs.filter(**{field: filters[field]})
+    q = (filters.get("q") or "").strip()
+    if q:
+        cond = Q()
+        for name in Organisation.NAME_FIELDS:
+            cond |= Q(**{f"{name}__icontains": q})
+        qs = qs.filter(cond)
+    return qs
+
+
+def verification_queue_for(user: Any) -> QuerySet[Organisation]:
+    """Pending organisations, oldest first, with what KYC needs (incl. beneficial owners)."""
+    require_operator(user)
+    return (
+        Organisation.objects.filter(status=OrganisationStatus.PENDING)
+        .select_related("enterprise", "institution")
+        .prefetch_related("enterprise__beneficial_owners", "memberships__user")
+        .order_by("created_at", "id")
+    )
+
+
+def organisation_get_for(user: Any, organisation_id: int) -> Organisation:
+    """Operators read any organisation; members only their own; anything else is NotFound."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated(_("Sign in to continue."))
+    qs = Organisation.objects.select_related("enterprise", "institution")
+    if not is_operator(user):
+        own = organisation_of(user)
+        qs = qs.filter(pk=own.pk if own else -1)
+    org = qs.filter(pk=organisation_id).first()
+    if org is None:
+        raise NotFound(_("Organisation not found."))
+    return org
+
+
+def beneficial_owners_for(user: Any, organisation: Organisation) -> list[Any]:
+    """Beneficial owners for KYC: operators, and the enterprise itself."""
+    own = organisation_of(user)
+    if not (is_operator(user) or (own is not None and own.pk == organisation.pk)):
+        return []
+    enterprise = getattr(organisation, "enterprise", None) if organisation.kind == OrganisationKind.ENTERPRISE else None
+    if enterprise is None:
+        return []
+    return list(enterprise.beneficial_owners.all())
+
+
+# ---------------------------------------------------------------------------------------
+# Team
+
+
+def membership_list_for(user: Any) -> QuerySet[Membership]:
+    org = require_member(user, *ALL_KINDS)
+    return Membership.objects.filter(organisation=org).select_related("user").order_by("-is_admin", "user__email")
+
+
+def invitation_list_for(user: Any) -> QuerySet[Invitation]:
+    """The organisation's pending invitations (not used, withdrawn or expired)."""
+    org = require_member(user, *ALL_KINDS)
+    return (
+        Invitation.objects.filter(organisation=org, accepted_at__isnull=True, revoked_at__isnull=True,
+                                  expired_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("invited_by").order_by("-created_at")
+    )
+
+
+def invitation_by_token(raw_token: str) -> Invitation | None:
+    """The invitation behind a raw token (for the anonymous accept page), or None."""
+    if not raw_token or not raw_token.startswith(TOKEN_PREFIX):
+        return None
+    return (
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=hash_token(raw_token)).first()
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# API tokens
+
+
+def api_token_list_for(user: Any) -> QuerySet[ApiToken]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated(_("Sign in to continue."))
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at", "-id")
+
+
+# ---------------------------------------------------------------------------------------
+# Audit log (operators)
+
+AUDIT_FILTERS = ("action", "subject_type", "actor", "organisation", "date_from", "date_to")
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def audit_list_for(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[AuditEvent]:
+    require_operator(user)
+    filters = filters or {}
+    qs = AuditEvent.objects.select_related("organisation").order_by("-at", "-id")
+    if filters.get("action"):
+        qs = qs.filter(action__icontains=str(filters["action"]).strip())
+    if filters.get("subject_type"):
+        qs = qs.filter(subject_type=str(filters["subject_type"]).strip())
+    if filters.get("actor"):
+        qs = qs.filter(actor_label__icontains=str(filters["actor"]).strip())
+    organisation = filters.get("organisation")
+    if organisation not in (None, ""):
+        try:
+            qs = qs.filter(organisation_id=int(organisation))
+        except (TypeError, ValueError):
+            qs = qs.none()
+    date_from, date_to = _as_date(filters.get("date_from")), _as_date(filters.get("date_to"))
+    if date_from:
+        qs = qs.filter(at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(at__date__lte=date_to)
+    return qs
+
+
+def audit_subject_types() -> list[str]:
+    return list(AuditEvent.objects.order_by().values_list("subject_type", flat=True).distinct())

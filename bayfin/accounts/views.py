@@ -1,8 +1,283 @@
 """Pages for the accounts app: thin views over services and selectors."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bayfin.common.errors import DomainError, ValidationFailed
+from bayfin.common.forms import apply_domain_error
+
+from . import selectors, services
+from .decorators import role_required
+from .forms import (
+    SIGNUP_FORMS,
+    AcceptInvitationForm,
+    AuditFilterForm,
+    InviteForm,
+    OrganisationFilterForm,
+    RejectForm,
+    TokenForm,
+)
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+PAGE_SIZE = 25
+NEW_TOKEN_SESSION_KEY = "accounts_new_api_token"
 
 
-def signup(request: HttpRequest) -> HttpResponse:  # placeholder until the sign-up flow lands
-    return render(request, "web/landing.html")
+def _merge_errors(form: forms.BaseForm, exc: DomainError) -> None:
+    """Put a service's errors on a form, skipping fields the form already flagged."""
+    form.errors  # noqa: B018 - runs the form's own parsing first
+    for name in list(exc.fields):
+        if name in form.errors:
+            del exc.fields[name]
+    if exc.fields or not form.errors:
+        apply_domain_error(form, exc)
+
+
+def _page(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# ---------------------------------------------------------------------------------------
+# Sign-up
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("web:home")
+    return render(request, "accounts/signup_choose.html")
+
+
+def signup_kind(request: HttpRequest, kind: str) -> HttpResponse:
+    form_class = SIGNUP_FORMS.get(kind)
+    if form_class is None:
+        raise Http404
+    if request.user.is_authenticated:
+        return redirect("web:home")
+    if request.method == "POST":
+        form = form_class(request.POST)
+        try:
+            user = services.organisation_register(
+                kind=form.kind, email=request.POST.get("email", ""),
+                password=request.POST.get("password", ""), names=form.names(),
+                jurisdiction=request.POST.get("jurisdiction", ""), profile=form.profile(),
+            )
+        except ValidationFailed as exc:
+            _merge_errors(form, exc)
+        else:
+            login(request, user, backend=BACKEND)
+            messages.success(request, _("Welcome to BayFin. Your organisation is registered and "
+                                        "waits for verification by the platform operator."))
+            return redirect("web:home")
+    else:
+        form = form_class()
+    return render(request, "accounts/signup_form.html", {"form": form, "kind": kind})
+
+
+# ---------------------------------------------------------------------------------------
+# Operator console: verification, organisations
+
+
+@role_required("operator")
+def verification_queue(request: HttpRequest) -> HttpResponse:
+    page_obj = _page(request, selectors.verification_queue_for(request.user))
+    return render(request, "accounts/verification_queue.html",
+                  {"page_obj": page_obj, "reject_form": RejectForm()})
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(default)
+
+
+@require_POST
+@role_required("operator")
+def organisation_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        org = services.organisation_verify(actor=request.user, organisation_id=pk)
+    except ValidationFailed as exc:
+        messages.error(request, str(exc.message))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("%(name)s is verified.") % {"name": org.display_name()})
+    return _back(request, "accounts:verification_queue")
+
+
+@require_POST
+@role_required("operator")
+def organisation_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RejectForm(request.POST)
+    try:
+        org = services.organisation_reject(actor=request.user, organisation_id=pk,
+                                           reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        if isinstance(exc, ValidationFailed) and "reason" in exc.fields:
+            apply_domain_error(form, exc)
+            organisation = selectors.organisation_get_for(request.user, pk)
+            return render(request, "accounts/organisation_detail.html",
+                          _detail_context(request, organisation, form), status=422)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("%(name)s is rejected.") % {"name": org.display_name()})
+    return _back(request, "accounts:verification_queue")
+
+
+@role_required("operator")
+def organisations(request: HttpRequest) -> HttpResponse:
+    filters = OrganisationFilterForm(request.GET or None)
+    clean = filters.cleaned_data if filters.is_valid() else {}
+    page_obj = _page(request, selectors.organisation_list_for(request.user, clean))
+    return render(request, "accounts/organisations.html", {"filters": filters, "page_obj": page_obj})
+
+
+def _detail_context(request: HttpRequest, organisation: Any, reject_form: Any = None) -> dict[str, Any]:
+    return {
+        "organisation": organisation,
+        "owners": selectors.beneficial_owners_for(request.user, organisation),
+        "members": organisation.memberships.select_related("user").order_by("-is_admin", "user__email"),
+        "reject_form": reject_form or RejectForm(),
+    }
+
+
+@role_required("operator")
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for(request.user, pk)
+    return render(request, "accounts/organisation_detail.html", _detail_context(request, organisation))
+
+
+# ---------------------------------------------------------------------------------------
+# Team and invitations
+
+
+@role_required()
+def team(request: HttpRequest) -> HttpResponse:
+    members = selectors.membership_list_for(request.user)
+    invitations = selectors.invitation_list_for(request.user)
+    form = InviteForm()
+    if request.method == "POST":
+        if not request.user.is_org_admin:  # type: ignore[union-attr]
+            raise DjangoPermissionDenied
+        form = InviteForm(request.POST)
+        try:
+            invitation, _raw = services.invitation_create(actor=request.user,
+                                                          email=request.POST.get("email", ""))
+        except ValidationFailed as exc:
+            _merge_errors(form, exc)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("accounts:team")
+    return render(request, "accounts/team.html",
+                  {"members": members, "invitations": invitations, "form": form,
+                   "is_admin": request.user.is_org_admin})  # type: ignore[union-attr]
+
+
+@require_POST
+@role_required()
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.invitation_revoke(actor=request.user, invitation_id=pk)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The invitation is withdrawn."))
+    return redirect("accounts:team")
+
+
+@require_POST
+@role_required()
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.membership_remove(actor=request.user, membership_id=pk)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The member is removed."))
+    return redirect("accounts:team")
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = selectors.invitation_by_token(token)
+    problem = services.invitation_problem(invitation)
+    if request.user.is_authenticated and problem is None:
+        problem = _("You are signed in. Sign out first to accept this invitation with a new account.")
+    form = AcceptInvitationForm()
+    if problem is None and request.method == "POST":
+        form = AcceptInvitationForm(request.POST)
+        try:
+            user = services.invitation_accept(raw_token=token, password=request.POST.get("password", ""),
+                                              name=request.POST.get("name", ""))
+        except ValidationFailed as exc:
+            _merge_errors(form, exc)
+        except DomainError as exc:
+            problem = exc.message
+        else:
+            login(request, user, backend=BACKEND)
+            messages.success(request, _("Welcome to BayFin."))
+            return redirect("web:home")
+    status = 200 if problem is None else 410
+    return render(request, "accounts/invitation_accept.html",
+                  {"invitation": invitation if problem is None else None, "problem": problem,
+                   "form": form}, status=status)
+
+
+# ---------------------------------------------------------------------------------------
+# API tokens
+
+
+@role_required()
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm()
+    if request.method == "POST":
+        form = TokenForm(request.POST)
+        try:
+            _token, raw = services.api_token_create(actor=request.user, name=request.POST.get("name", ""))
+        except ValidationFailed as exc:
+            _merge_errors(form, exc)
+        else:
+            request.session[NEW_TOKEN_SESSION_KEY] = raw
+            return redirect("accounts:tokens")
+    new_token = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+    return render(request, "accounts/tokens.html",
+                  {"tokens": selectors.api_token_list_for(request.user), "form": form,
+                   "new_token": new_token})
+
+
+@require_POST
+@role_required()
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    services.api_token_revoke(actor=request.user, token_id=pk)
+    messages.success(request, _("The API token is revoked."))
+    return redirect("accounts:tokens")
+
+
+# ---------------------------------------------------------------------------------------
+# Audit log
+
+
+@role_required("operator")
+def audit(request: HttpRequest) -> HttpResponse:
+    filters = AuditFilterForm(request.GET or None, subject_types=selectors.audit_subject_types())
+    clean = filters.cleaned_data if filters.is_valid() else {}
+    page_obj = _page(request, selectors.audit_list_for(request.user, clean))
+    return render(request, "accounts/audit.html", {"filters": filters, "page_obj": page_obj})
