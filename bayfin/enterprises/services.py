@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bayfin.accounts.models import Organisation
-from bayfin.common.audit import audit_record, snapshot
+from bayfin.accounts.selectors import require_member
+from bayfin.accounts.validation import clean_jurisdiction, clean_names
+from bayfin.common.audit import audit_record, changed, snapshot
+from bayfin.common.errors import NotFound
 from bayfin.common.validation import FieldErrors
-from bayfin.common.vocab import Sector, Stage
+from bayfin.common.vocab import CertificationKind, Sector, Stage, TaxCreditGrade
 
-from .models import Enterprise
+from .models import BeneficialOwner, Certification, Enterprise, FinancialStatement
 from .registration import RegistrationNumberError, normalise
 
 REGISTRATION_MESSAGES = {
@@ -111,3 +118,331 @@ def enterprise_create(*, actor: Any, organisation: Organisation, data: Mapping[s
     audit_record(actor=actor, action="enterprise.created", subject=enterprise,
                  new=snapshot(enterprise, PROFILE_FIELDS), organisation_id=organisation.pk)
     return enterprise
+
+
+# --- helpers -----------------------------------------------------------------------
+
+ORGANISATION_FIELDS = (*Organisation.NAME_FIELDS, "jurisdiction")
+OWNER_FIELDS = ("name", "share_percent", "nationality")
+CERTIFICATION_FIELDS = ("kind", "number", "issued_on", "expires_on", "published")
+STATEMENT_FIELDS = ("year", "currency", *FinancialStatement.AMOUNT_FIELDS, "tax_credit_grade")
+_NATIONALITY = re.compile(r"^[A-Z]{2}$")
+_HUNDRED = Decimal(100)
+
+
+def _own_enterprise_for_update(actor: Any, enterprise_id: int) -> Enterprise:
+    """The actor's own enterprise, locked; anyone else's is NotFound (existence does not leak).
+
+    Locking the enterprise row serialises every write to its owners, certifications and
+    statements, so rules over several rows (total shares) are never check-then-act.
+    """
+    organisation = require_member(actor, "enterprise")
+    enterprise = (Enterprise.objects.select_for_update()
+                  .filter(pk=enterprise_id, organisation_id=organisation.pk).first())
+    if enterprise is None:
+        raise NotFound(_("Enterprise not found."))
+    return enterprise
+
+
+def _parse_date(errors: FieldErrors, field: str, value: Any, *, required: bool) -> date | None:
+    if value in (None, ""):
+        if required:
+            errors.add(field, _("This field is required."))
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        errors.add(field, _("Enter a valid date (YYYY-MM-DD)."))
+        return None
+
+
+def _merged(current: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Partial updates: the fields not given keep their current values."""
+    return {**current, **{k: v for k, v in data.items() if k in current}}
+
+
+# --- profile -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def enterprise_update_profile(*, actor: Any, enterprise_id: int, data: Mapping[str, Any]) -> Enterprise:
+    """Edit the names, jurisdiction and profile of the actor's own enterprise.
+
+    Fields missing from ``data`` keep their values. The registration number is
+    re-validated against the (possibly new) jurisdiction. Pending organisations may
+    edit their profile too.
+    """
+    enterprise = _own_enterprise_for_update(actor, enterprise_id)
+    organisation = Organisation.objects.select_for_update().get(pk=enterprise.organisation_id)
+    old = {**snapshot(organisation, ORGANISATION_FIELDS), **snapshot(enterprise, PROFILE_FIELDS)}
+    current = {**{f: getattr(organisation, f) for f in ORGANISATION_FIELDS},
+               **{f: getattr(enterprise, f) for f in PROFILE_FIELDS}}
+    merged = _merged(current, data)
+
+    errors = FieldErrors()
+    names = clean_names(errors, merged)
+    jurisdiction = clean_jurisdiction(errors, merged.get("jurisdiction"))
+    clean = clean_profile(errors, merged, jurisdiction=jurisdiction, exclude_enterprise_id=enterprise.pk)
+    founding = clean.get("founding_date")
+    if founding is not None and "founding_date" not in errors:
+        earliest = enterprise.statements.order_by("year").values_list("year", flat=True).first()
+        if earliest is not None and earliest < founding.year:
+            errors.add("founding_date", _("There are financial statements for %(year)d, before this founding date.")
+                       % {"year": earliest})
+    errors.raise_if_any()
+
+    for field, value in names.items():
+        setattr(organisation, field, value)
+    organisation.jurisdiction = str(jurisdiction)
+    organisation.save(update_fields=[*ORGANISATION_FIELDS, "updated_at"])
+    for field, value in clean.items():
+        setattr(enterprise, field, value)
+    enterprise.save()
+
+    new = {**snapshot(organisation, ORGANISATION_FIELDS), **snapshot(enterprise, PROFILE_FIELDS)}
+    old_diff, new_diff = changed(old, new)
+    if new_diff:
+        audit_record(actor=actor, action="enterprise.profile_updated", subject=enterprise,
+                     old=old_diff, new=new_diff, organisation_id=organisation.pk)
+    return enterprise
+
+
+# --- beneficial owners -------------------------------------------------------------
+
+
+def _share(errors: FieldErrors, value: Any) -> Decimal | None:
+    if value in (None, ""):
+        errors.add("share_percent", _("This field is required."))
+        return None
+    if isinstance(value, (float, bool)):
+        errors.add("share_percent", _("Send the share as a string, for example \"25.50\"."))
+        return None
+    try:
+        share = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        errors.add("share_percent", _("Enter a number."))
+        return None
+    if not share.is_finite():
+        errors.add("share_percent", _("Enter a number."))
+        return None
+    if share <= 0 or share > _HUNDRED:
+        errors.add("share_percent", _("The share must be more than 0 and at most 100."))
+        return None
+    exponent = share.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        errors.add("share_percent", _("Use at most 2 decimal places."))
+        return None
+    return share.quantize(Decimal("0.01"))
+
+
+def _clean_owner(errors: FieldErrors, data: Mapping[str, Any], enterprise: Enterprise,
+                 exclude_owner_id: int | None) -> dict[str, Any]:
+    name = errors.text("name", data.get("name"), max_length=200)
+    share = _share(errors, data.get("share_percent"))
+    nationality = str(data.get("nationality") or "").strip().upper()
+    if not nationality:
+        errors.add("nationality", _("This field is required."))
+    elif not _NATIONALITY.match(nationality):
+        errors.add("nationality", _("Use the two-letter country code (ISO 3166), for example MO, CN or HK."))
+    if share is not None:
+        others = enterprise.beneficial_owners.all()
+        if exclude_owner_id is not None:
+            others = others.exclude(pk=exclude_owner_id)
+        taken = others.aggregate(total=Sum("share_percent"))["total"] or Decimal(0)
+        if taken + share > _HUNDRED:
+            errors.add("share_percent", _("The shares of all owners would add up to %(total)s%%, more than 100%%.")
+                       % {"total": taken + share})
+    return {"name": name, "share_percent": share, "nationality": nationality}
+
+
+@transaction.atomic
+def owner_add(*, actor: Any, enterprise_id: int, data: Mapping[str, Any]) -> BeneficialOwner:
+    enterprise = _own_enterprise_for_update(actor, enterprise_id)
+    errors = FieldErrors()
+    clean = _clean_owner(errors, data, enterprise, None)
+    errors.raise_if_any()
+    owner = BeneficialOwner.objects.create(enterprise=enterprise, **clean)
+    audit_record(actor=actor, action="enterprise.owner_added", subject=owner,
+                 new=snapshot(owner, OWNER_FIELDS), organisation_id=enterprise.organisation_id)
+    return owner
+
+
+def _owner_of(enterprise: Enterprise, owner_id: int) -> BeneficialOwner:
+    owner = enterprise.beneficial_owners.filter(pk=owner_id).first()
+    if owner is None:
+        raise NotFound(_("Beneficial owner not found."))
+    return owner
+
+
+@transaction.atomic
+def owner_update(*, actor: Any, enterprise_id: int, owner_id: int, data: Mapping[str, Any]) -> BeneficialOwner:
+    enterprise = _own_enterprise_for_update(actor, enterprise_id)
+    owner = _owner_of(enterprise, owner_id)
+    old = snapshot(owner, OWNER_FIELDS)
+    errors = FieldErrors()
+    clean = _clean_owner(errors, _merged({f: getattr(owner, f) for f in OWNER_FIELDS}, data), enterprise, owner.pk)
+    errors.raise_if_any()
+    for field, value in clean.items():
+        setattr(owner, field, value)
+    owner.save()
+    old_diff, new_diff = changed(old, snapshot(owner, OWNER_FIELDS))
+    if new_diff:
+        audit_record(actor=actor, action="enterprise.owner_updated", subject=owner, old=old_diff,
+                     new=new_diff, organisation_id=enterprise.organisation_id)
+    return owner
+
+
+@transaction.atomic
+def owner_remove(*, actor: Any, enterprise_id: int, owner_id: int) -> None:
+    enterprise = _own_enterprise_for_update(actor, enterprise_id)
+    owner = _owner_of(enterprise, owner_id)
+    audit_record(actor=actor, action="enterprise.owner_removed", subject=owner,
+                 old=snapshot(owner, OWNER_FIELDS), organisation_id=enterprise.organisation_id)
+    owner.delete()
+
+
+# --- certifications ----------------------------------------------------------------
+
+
+def _clean_certification(errors: FieldErrors, data: Mapping[str, Any], enterprise: Enterprise,
+                         exclude_id: int | None) -> dict[str, Any]:
+    kind = errors.choice("kind", data.get("kind"), CertificationKind)
+    number = errors.text("number", data.get("number"), required=False, max_length=64)
+    issued = _parse_date(errors, "issued_on", data.get("issued_on"), required=True)
+    issued = errors.not_future("issued_on", issued, timezone.localdate())
+    expires = _parse_date(errors, "expires_on", data.get("expires_on"), required=False)
+    if issued is not None and expires is not None and expires <= issued:
+        errors.add("expires_on", _("The expiry date must be after the issue date."))
+    published = data.get("published", True)
+    if not isinstance(published, bool):
+        errors.add("published", _("Enter true or false."))
+    if kind and issued and "kind" not in errors and "issued_on" not in errors:
+        same = enterprise.certifications.filter(kind=kind, issued_on=issued)
+        if exclude_id is not None:
+            same = same.exclude(pk=exclude_id)
+        if same.exists():
+            errors.add("issued_on", _("This certification with this issue date is already recorded."))
+    return {"kind": kind, "number": number, "issued_on": issued, "expires_on": expires,
+            "published": bool(published)}
+
+
+@transaction.atomic
+def certification_add(*, actor: Any, enterprise_id: int, data: Mapping[str, Any]) -> Certification:
+    enterprise = _own_enterprise_for_update(actor, enterprise_id)
+    errors = FieldErrors()
+    clean = _clean_certification(errors, data, enterprise, None)
+    errors.raise_if_any()
+    certification = Certification.objects.create(enterprise=enterprise, **clean)
+    audit_record(actor=actor, action="enterprise.certification_added", subject=certification,
+                 new=snapshot(certification, CERTIFICATION_FIELDS), organisation_id=enterprise.organisation_id)
+    return certification
+
+
+def _certification_of(enterprise: Enterprise, certification_id: int) -> Certification:
+    certification = enterprise.certifications.filter(pk=certification_id).first()
+    if certification is None:
+        raise NotFound(_("Certification not found."))
+    return certification
+
+
+@transaction.atomic
+def certification_update(*, actor: Any, enterprise_id: int, certification_id: int,
+                         data: Mapping[str, Any]) -> Certification:
+    enterprise = _own_enterprise_for_update(actor, enterprise_id)
+    certification = _certification_of(enterprise, certification_id)
+    old = snapshot(certification, CERTIFICATION_FIELDS)
+    errors = FieldErrors()
+    current = {f: getattr(certification, f) for f in CERTIFICATION_FIELDS}
+    clean = _clean_certification(errors, _merged(current, data), enterprise, certification.pk)
+    errors.raise_if_any()
+    for field, value in clean.items():
+        setattr(certification, field, value)
+    certification.save()
+    old_diff, new_diff = changed(old, snapshot(certification, CERTIFICATION_FIELDS))
+    if new_diff:
+        audit_record(actor=actor, action="enterprise.certification_updated", subject=certification,
+                     old=old_diff, new=new_diff, organisation_id=enterprise.organisation_id)
+    return certification
+
+
+@transaction.atomic
+def certification_remove(*, actor: Any, enterprise_id: int, certification_id: int) -> None:
+    enterprise = _own_enterprise_for_update(actor, enterprise_id)
+    certification = _certification_of(enterprise, certification_id)
+    audit_record(actor=actor, action="enterprise.certification_removed", subject=certification,
+                 old=snapshot(certification, CERTIFICATION_FIELDS), organisation_id=enterprise.organisation_id)
+    certification.delete()
+
+
+# --- financial statements ----------------------------------------------------------
+
+
+def _clean_year(errors: FieldErrors, value: Any, enterprise: Enterprise) -> int | None:
+    if value in (None, "") or isinstance(value, bool):
+        errors.add("year", _("This field is required."))
+        return None
+    try:
+        year = int(str(value).strip())
+    except ValueError:
+        errors.add("year", _("Enter a whole number."))
+        return None
+    if year < enterprise.founding_date.year:
+        errors.add("year", _("The year cannot be before the founding year (%(year)d).")
+                   % {"year": enterprise.founding_date.year})
+        return None
+    if year > timezone.localdate().year:
+        errors.add("year", _("The year cannot be in the future."))
+        return None
+    return year
+
+
+@transaction.atomic
+def statement_save(*, actor: Any, enterprise_id: int, year: Any, data: Mapping[str, Any],
+                   create_only: bool = False) -> FinancialStatement:
+    """Create or replace the statement of one year (``create_only`` refuses an existing year)."""
+    enterprise = _own_enterprise_for_update(actor, enterprise_id)
+    errors = FieldErrors()
+    clean_year = _clean_year(errors, year, enterprise)
+    currency = errors.currency("currency", data.get("currency"))
+    clean: dict[str, Any] = {"currency": currency}
+    for field in FinancialStatement.AMOUNT_FIELDS:
+        clean[field] = errors.money(field, data.get(field), currency, allow_zero=True,
+                                    allow_negative=field in FinancialStatement.SIGNED_FIELDS)
+    clean["tax_credit_grade"] = errors.choice("tax_credit_grade", data.get("tax_credit_grade"),
+                                              TaxCreditGrade, required=False) or ""
+    existing = None
+    if clean_year is not None:
+        existing = enterprise.statements.filter(year=clean_year).first()
+        if existing is not None and create_only:
+            errors.add("year", _("There is already a statement for %(year)d: edit it instead.")
+                       % {"year": clean_year})
+    errors.raise_if_any()
+    assert clean_year is not None  # recorded as an error above otherwise
+
+    if existing is None:
+        statement = FinancialStatement.objects.create(enterprise=enterprise, year=clean_year, **clean)
+        audit_record(actor=actor, action="enterprise.statement_created", subject=statement,
+                     new=snapshot(statement, STATEMENT_FIELDS), organisation_id=enterprise.organisation_id)
+        return statement
+    old = snapshot(existing, STATEMENT_FIELDS)
+    for field, value in clean.items():
+        setattr(existing, field, value)
+    existing.save()
+    old_diff, new_diff = changed(old, snapshot(existing, STATEMENT_FIELDS))
+    if new_diff:
+        audit_record(actor=actor, action="enterprise.statement_updated", subject=existing,
+                     old=old_diff, new=new_diff, organisation_id=enterprise.organisation_id)
+    return existing
+
+
+@transaction.atomic
+def statement_delete(*, actor: Any, enterprise_id: int, year: int) -> None:
+    enterprise = _own_enterprise_for_update(actor, enterprise_id)
+    statement = enterprise.statements.filter(year=year).first()
+    if statement is None:
+        raise NotFound(_("There is no statement for this year."))
+    audit_record(actor=actor, action="enterprise.statement_deleted", subject=statement,
+                 old=snapshot(statement, STATEMENT_FIELDS), organisation_id=enterprise.organisation_id)
+    statement.delete()
