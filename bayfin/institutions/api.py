@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from bayfin.common.schemas import ErrorOut, MoneyOut, Pagination, money_out
@@ -213,7 +213,7 @@ def my_products(request: HttpRequest, filters: Query[OwnProductsQuery]) -> Any:
 @router.post("/me/products", response={201: ProductOut, **ERRORS},
              summary="Create a draft product (verified institutions only)")
 def my_product_create(request: HttpRequest, payload: ProductIn) -> Any:
-    return 201, services.product_create(actor=request.user, data=payload.dict(exclude_unset=True))
+    return Status(201, services.product_create(actor=request.user, data=payload.dict(exclude_unset=True)))
 
 
 @router.get("/me/products/{int:product_id}", response={200: ProductOut, **ERRORS})
@@ -231,7 +231,7 @@ def my_product_update(request: HttpRequest, product_id: int, payload: ProductIn)
                summary="Delete a draft product")
 def my_product_delete(request: HttpRequest, product_id: int) -> Any:
     services.product_delete(actor=request.user, product_id=product_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/me/products/{int:product_id}/publish", response={200: ProductOut, **ERRORS})
@@ -275,7 +275,7 @@ def associations(request: HttpRequest) -> Any:
 
 @router.post("/associations", response={201: AssociationOut, **ERRORS})
 def association_create(request: HttpRequest, payload: AssociationIn) -> Any:
-    return 201, services.association_create(actor=request.user, name=payload.name)
+    return Status(201, services.association_create(actor=request.user, name=payload.name))
 
 
 @router.put("/{int:institution_id}/associations", response={200: list[AssociationOut], **ERRORS},

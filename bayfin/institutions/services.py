@@ -109,6 +109,7 @@ def institution_update_profile(*, actor: Any, institution_id: int, data: Mapping
     for field, value in profile.items():
         setattr(institution, field, value)
     institution.save()
+    institution.organisation = org
     new = {**snapshot(org, ORGANISATION_FIELDS), **snapshot(institution, PROFILE_FIELDS)}
     old, new = changed(old, new)
     audit_record(actor=actor, action="institution.profile_updated", subject=institution,
@@ -214,7 +215,7 @@ def _rate(errors: FieldErrors, field: str, value: Any) -> Decimal | None:
     if isinstance(exponent, int) and exponent < -3:
         errors.add(field, _("Use at most 3 decimal places."))
         return None
-    return rate
+    return rate.quantize(Decimal("0.001"))
 
 
 def _day(errors: FieldErrors, field: str, value: Any, *, required: bool) -> date | None:
