@@ -1,0 +1,289 @@
+"""Loading the generated demo data into the database.
+
+The demo is generated data, not a user's change: it is written with ``bulk_create`` in
+batches, straight into the tables, without going through the apps' services (which
+validate and audit one user action at a time). A single audit event ("demo.seeded")
+records that the data set was loaded, with its counts. Generated users get unusable
+passwords; the fixed demo logins share one password, hashed once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+from itertools import islice
+from typing import Any, TypeVar
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+
+from bayfin.accounts.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Role,
+    User,
+)
+from bayfin.common.audit import audit_record
+from bayfin.enterprises.models import BeneficialOwner, Certification, Enterprise, FinancialStatement
+from bayfin.financing.models import Deal, DealEvent, FinancingRequest
+from bayfin.institutions.models import Association, Institution, Product
+
+from .generator import DEMO_EMAIL_DOMAIN, Dataset, DemoGenerator, EnterpriseData, OrganisationData
+
+DEMO_PASSWORD = "bayfin-demo-2026"
+DEMO_URL = "http://127.0.0.1:8000/"
+T = TypeVar("T")
+
+
+def _dec(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _organisation(org: OrganisationData) -> Organisation:
+    return Organisation(
+        kind=org.kind, status=org.status, jurisdiction=org.jurisdiction, name_zh_hans=org.name_zh_hans,
+        name_zh_hant=org.name_zh_hant, name_en=org.name_en, name_pt=org.name_pt,
+        rejection_reason=org.rejection_reason, verified_at=org.verified_at,
+    )
+
+
+def _enterprise(data: EnterpriseData, organisation_id: int) -> Enterprise:
+    return Enterprise(
+        organisation_id=organisation_id, registration_number=data.registration_number,
+        founding_date=data.founding_date, employees=data.employees, tech_staff=data.tech_staff,
+        sector=data.sector, stage=data.stage, description=data.description,
+        invention_patents=data.invention_patents, utility_models=data.utility_models, designs=data.designs,
+        software_copyrights=data.software_copyrights, other_class_i=data.other_class_i,
+        other_class_ii=data.other_class_ii,
+    )
+
+
+def _statements(data: EnterpriseData, enterprise_id: int) -> Iterator[FinancialStatement]:
+    for s in data.statements:
+        yield FinancialStatement(
+            enterprise_id=enterprise_id, year=s.year, currency=s.currency, revenue=Decimal(s.revenue),
+            rd_expense=Decimal(s.rd_expense), total_costs=Decimal(s.total_costs),
+            net_profit=Decimal(s.net_profit), total_assets=Decimal(s.total_assets),
+            total_liabilities=Decimal(s.total_liabilities),
+            operating_cash_flow=Decimal(s.operating_cash_flow), tax_credit_grade=s.tax_credit_grade,
+        )
+
+
+class _Writer:
+    """bulk_create in batches, counting the rows per model."""
+
+    def __init__(self, batch_size: int) -> None:
+        self.batch_size = batch_size
+        self.counts: dict[str, int] = {}
+
+    def create(self, model: Any, objs: list[Any]) -> list[Any]:
+        created = model.objects.bulk_create(objs, batch_size=self.batch_size)
+        name = model._meta.object_name
+        self.counts[name] = self.counts.get(name, 0) + len(created)
+        return list(created)
+
+
+def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PASSWORD) -> dict[str, int]:
+    """Write a whole generated data set in one transaction; return the row counts per model."""
+    w = _Writer(batch_size)
+    demo_hash = make_password(password)  # hashed once, shared by every demo login
+    with transaction.atomic():
+        orgs_data = list(ds.organisations())
+        orgs = w.create(Organisation, [_organisation(o) for o in orgs_data])
+        org_by_key = {d.key: o for d, o in zip(orgs_data, orgs, strict=True)}
+
+        users_data = [(u, d.key) for d in orgs_data for u in d.users]
+        users = []
+        for u, _key in users_data:
+            user = User(username=u.email, email=u.email, first_name=u.first_name, last_name=u.last_name,
+                        is_staff=u.is_staff, is_superuser=u.is_superuser,
+                        preferred_language="")
+            if u.demo_login:
+                user.password = demo_hash
+            else:
+                user.set_unusable_password()
+            users.append(user)
+        users = w.create(User, users)
+        first_user: dict[str, User] = {}
+        memberships = []
+        for (u, key), user in zip(users_data, users, strict=True):
+            first_user.setdefault(key, user)
+            memberships.append(Membership(user=user, organisation=org_by_key[key], is_admin=u.is_admin))
+        w.create(Membership, memberships)
+        operator_user = first_user.get(ds.operator.key)
+        if operator_user:
+            Organisation.objects.filter(pk__in=[o.pk for o in orgs], status=OrganisationStatus.VERIFIED).update(
+                verified_by=operator_user)
+
+        enterprises = w.create(Enterprise, [_enterprise(e, org_by_key[e.organisation.key].pk)
+                                            for e in ds.enterprises])
+        ent_by_index = {d.index: e for d, e in zip(ds.enterprises, enterprises, strict=True)}
+        w.create(BeneficialOwner, [
+            BeneficialOwner(enterprise=ent_by_index[e.index], name=o.name, share_percent=Decimal(o.share_percent),
+                            nationality=o.nationality)
+            for e in ds.enterprises for o in e.owners])
+        w.create(Certification, [
+            Certification(enterprise=ent_by_index[e.index], kind=c.kind, number=c.number, issued_on=c.issued_on,
+                          expires_on=c.expires_on, published=c.published)
+            for e in ds.enterprises for c in e.certifications])
+        w.create(FinancialStatement, [s for e in ds.enterprises
+                                      for s in _statements(e, ent_by_index[e.index].pk)])
+
+        associations = {name: Association.objects.get_or_create(name=name)[0] for name in ds.associations}
+        institutions = w.create(Institution, [
+            Institution(organisation=org_by_key[i.organisation.key], kind=i.kind, licence_number=i.licence_number,
+                        aum_amount=_dec(i.aum_amount), aum_currency=i.aum_currency, description=i.description)
+            for i in ds.institutions])
+        inst_by_index = {d.index: i for d, i in zip(ds.institutions, institutions, strict=True)}
+        through = Institution.associations.through
+        w.create(through, [through(institution_id=inst_by_index[i.index].pk, association_id=associations[a].pk)
+                           for i in ds.institutions for a in i.associations])
+
+        products = w.create(Product, [
+            Product(institution=inst_by_index[p.institution_index], name=p.name, instrument=p.instrument,
+                    status=p.status, sectors=p.sectors, stages=p.stages, jurisdictions=p.jurisdictions,
+                    currencies=p.currencies, ticket_currency=p.ticket_currency, ticket_min=Decimal(p.ticket_min),
+                    ticket_max=Decimal(p.ticket_max), term_min_months=p.term_min_months,
+                    term_max_months=p.term_max_months, rate_min_percent=_dec(p.rate_min_percent),
+                    rate_max_percent=_dec(p.rate_max_percent), pricing_note=p.pricing_note,
+                    min_years_operating=p.min_years_operating, min_revenue_amount=_dec(p.min_revenue_amount),
+                    min_revenue_currency=p.min_revenue_currency, required_certifications=p.required_certifications,
+                    cross_border=p.cross_border, active_from=p.active_from, active_until=p.active_until,
+                    thesis=p.thesis)
+            for p in ds.products])
+        prod_by_index = {d.index: p for d, p in zip(ds.products, products, strict=True)}
+
+        ent_key = {e.index: e.organisation.key for e in ds.enterprises}
+        requests = w.create(FinancingRequest, [
+            FinancingRequest(enterprise=ent_by_index[r.enterprise_index], title=r.title, amount=Decimal(r.amount),
+                             currency=r.currency, instruments=r.instruments, purpose=r.purpose,
+                             use_of_funds=r.use_of_funds, term_months=r.term_months, deadline=r.deadline,
+                             status=r.status, submitted_at=r.submitted_at,
+                             created_by=first_user[ent_key[r.enterprise_index]])
+            for r in ds.requests])
+        # created_at is auto_now_add: set the generated history afterwards.
+        for data, obj in zip(ds.requests, requests, strict=True):
+            obj.created_at = data.created_at
+        FinancingRequest.objects.bulk_update(requests, ["created_at"], batch_size=batch_size)
+        req_by_index = {d.index: r for d, r in zip(ds.requests, requests, strict=True)}
+        req_ent = {r.index: r.enterprise_index for r in ds.requests}
+
+        inst_key = {i.index: i.organisation.key for i in ds.institutions}
+        deals = w.create(Deal, [
+            Deal(request=req_by_index[d.request_index], institution=inst_by_index[d.institution_index],
+                 product=prod_by_index[d.product_index] if d.product_index is not None else None,
+                 stage=d.stage, message=d.message, created_by=first_user[inst_key[d.institution_index]])
+            for d in ds.deals])
+        for data, deal in zip(ds.deals, deals, strict=True):
+            deal.created_at = data.created_at
+        Deal.objects.bulk_update(deals, ["created_at"], batch_size=batch_size)
+        events = []
+        for data, deal in zip(ds.deals, deals, strict=True):
+            for ev in data.events:
+                side = inst_key[data.institution_index] if ev.actor == "institution" else ent_key[req_ent[data.request_index]]
+                events.append((ev.at, DealEvent(deal=deal, from_stage=ev.from_stage, to_stage=ev.to_stage,
+                                                actor=first_user[side], comment=ev.comment)))
+        created_events = w.create(DealEvent, [e for _, e in events])
+        for (at, _), ev_obj in zip(events, created_events, strict=True):
+            ev_obj.at = at
+        DealEvent.objects.bulk_update(created_events, ["at"], batch_size=batch_size)
+
+        operator_org = org_by_key[ds.operator.key]
+        audit_record(actor=None, action="demo.seeded", subject=operator_org, new=dict(w.counts),
+                     organisation_id=operator_org.pk)
+    return w.counts
+
+
+def seed_demo(*, seed: int, today: date, sizes: Any = None, batch_size: int = 1000) -> dict[str, int]:
+    """Generate the demo data set and load it."""
+    return load_dataset(DemoGenerator(seed, sizes, today=today).dataset(), batch_size=batch_size)
+
+
+DEMO_LOGIN_NOTES = {
+    "operator": "Verification queue, organisations, audit, Django admin",
+    "enterprise": "Verified Hengqin chip designer: profile, statements, requests, incoming deals",
+    "enterprise2": "Same enterprise as a member who is not its admin",
+    "pending": "Enterprise waiting for verification",
+    "institution": "Verified Macao bank: products, open requests, deals at every stage",
+    "vc": "Venture capital fund: products, express interest",
+    "observer": "Government observer: public data only",
+}
+
+
+def demo_login_rows() -> list[tuple[str, str, str, str]]:
+    """(email, role, organisation, notes) of the demo logins that exist in the database."""
+    rows = []
+    users = (User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
+             .select_related("membership__organisation").order_by("id"))
+    for user in users:
+        org = user.organisation
+        if org is None:
+            role = "superuser" if user.is_superuser else "no organisation"
+            rows.append((user.email, role, "", ""))
+            continue
+        role = str(Role(org.kind).label)
+        if user.is_org_admin:
+            role = f"{role}, organisation admin"
+        if user.is_superuser:
+            role = f"{role}, superuser"
+        if org.status != OrganisationStatus.VERIFIED:
+            role = f"{role} ({org.status})"
+        notes = DEMO_LOGIN_NOTES.get(user.email.split("@")[0], "")
+        rows.append((user.email, role, org.display_name("en"), notes))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------
+# Large data sets
+
+
+def scale_enterprises(gen: DemoGenerator, *, count: int, start: int = 0, batch_size: int = 5000,
+                      statements: bool = False,
+                      progress: Callable[[int, dict[str, int]], None] | None = None) -> dict[str, int]:
+    """Stream ``count`` generated enterprises (with their organisations) into the database.
+
+    One transaction per batch; memory stays flat (one batch in memory at a time).
+    ``statements`` also writes their three years of financial statements (and owners).
+    """
+    counts = {"Organisation": 0, "Enterprise": 0, "FinancialStatement": 0, "BeneficialOwner": 0}
+    done = 0
+    stream = gen.iter_enterprises(count, start=start, details=statements)
+    for chunk in _batched(stream, batch_size):
+        with transaction.atomic():
+            orgs = Organisation.objects.bulk_create([_organisation(e.organisation) for e in chunk],
+                                                    batch_size=batch_size)
+            ents = Enterprise.objects.bulk_create(
+                [_enterprise(e, o.pk) for e, o in zip(chunk, orgs, strict=True)], batch_size=batch_size)
+            counts["Organisation"] += len(orgs)
+            counts["Enterprise"] += len(ents)
+            if statements:
+                rows = [s for e, ent in zip(chunk, ents, strict=True) for s in _statements(e, ent.pk)]
+                FinancialStatement.objects.bulk_create(rows, batch_size=batch_size)
+                owners = [BeneficialOwner(enterprise_id=ent.pk, name=o.name, share_percent=Decimal(o.share_percent),
+                                          nationality=o.nationality)
+                          for e, ent in zip(chunk, ents, strict=True) for o in e.owners]
+                BeneficialOwner.objects.bulk_create(owners, batch_size=batch_size)
+                counts["FinancialStatement"] += len(rows)
+                counts["BeneficialOwner"] += len(owners)
+        done += len(chunk)
+        if progress:
+            progress(done, counts)
+    return counts
+
+
+def next_scale_index() -> int:
+    """The first generator index a scale run can use without clashing with loaded rows."""
+    return Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE).count()
+
+
+def database_vendor() -> str:
+    return connection.vendor

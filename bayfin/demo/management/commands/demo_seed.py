@@ -1,0 +1,48 @@
+"""Load the demo data set: ``manage.py demo_seed [--if-empty] [--seed N] [--enterprises N ...]``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from bayfin.accounts.models import Organisation
+from bayfin.demo.generator import Sizes
+from bayfin.demo.loader import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Generate and load the BayFin demo data (fictional Greater Bay Area enterprises and institutions)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        defaults = Sizes()
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Do nothing when any organisation exists already.")
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--today", type=date.fromisoformat, default=None,
+                            help="The date the data is generated for (YYYY-MM-DD; default: today).")
+        parser.add_argument("--enterprises", type=int, default=defaults.enterprises)
+        parser.add_argument("--institutions", type=int, default=defaults.institutions)
+        parser.add_argument("--products", type=int, default=defaults.products)
+        parser.add_argument("--requests", type=int, default=defaults.requests)
+        parser.add_argument("--deals", type=int, default=defaults.deals)
+        parser.add_argument("--batch", type=int, default=1000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Organisation.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("Demo data not loaded: the database already has organisations.")
+                return
+            raise CommandError("The database already has organisations; use --if-empty, or start from an empty database.")
+        if options["enterprises"] < 2 or options["institutions"] < 2:
+            raise CommandError("At least 2 enterprises and 2 institutions (the demo logins need them).")
+        sizes = Sizes(enterprises=options["enterprises"], institutions=options["institutions"],
+                      products=options["products"], requests=options["requests"], deals=options["deals"])
+        today = options["today"] or timezone.localdate()
+        counts = seed_demo(seed=options["seed"], today=today, sizes=sizes, batch_size=options["batch"])
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded (seed {options['seed']}, as of {today}):"))
+        for model, n in counts.items():
+            self.stdout.write(f"  {model:<24} {n:>8,}")
+        self.stdout.write(f"Demo logins share the password {DEMO_PASSWORD!r}; see `manage.py demo_logins`.")
