@@ -1,12 +1,10 @@
 """Financing API: requests, browsing, interest and deals. Amounts are strings."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from bayfin.common.schemas import MoneyOut, Pagination, money_out
@@ -183,7 +181,7 @@ def list_requests(request: HttpRequest, filters: Query[OwnFilters]) -> Any:
 @router.post("/requests", response={201: RequestOut}, summary="Create a draft financing request")
 def create_request(request: HttpRequest, payload: RequestIn) -> Any:
     req = services.request_create(actor=request.user, data=payload.dict())
-    return 201, req
+    return Status(201, req)
 
 
 @router.get("/requests/{request_id}", response=RequestOut)
@@ -217,7 +215,7 @@ def browse_requests(request: HttpRequest, filters: Query[BrowseFilters]) -> Any:
 def express_interest(request: HttpRequest, request_id: int, payload: InterestIn) -> Any:
     deal = services.deal_express_interest(actor=request.user, request_id=request_id,
                                           message=payload.message, product_id=payload.product_id)
-    return 201, selectors.deal_get_for(request.user, deal.pk)
+    return Status(201, selectors.deal_get_for(request.user, deal.pk))
 
 
 # --------------------------------------------------------------------------- deals
