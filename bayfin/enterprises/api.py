@@ -3,13 +3,11 @@
 Amounts and shares travel as strings, never JSON numbers.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
@@ -247,7 +245,8 @@ def owners_list(request: HttpRequest) -> Any:
 @router.post("/me/owners", response={201: OwnerOut, **ERRORS}, summary="Add a beneficial owner")
 def owners_add(request: HttpRequest, payload: OwnerIn) -> Any:
     enterprise = selectors.enterprise_get_own(request.user)
-    return 201, services.owner_add(actor=request.user, enterprise_id=enterprise.pk, data=payload.model_dump())
+    owner = services.owner_add(actor=request.user, enterprise_id=enterprise.pk, data=payload.model_dump())
+    return Status(201, owner)
 
 
 @router.patch("/me/owners/{owner_id}", response={200: OwnerOut, **ERRORS}, summary="Edit a beneficial owner")
@@ -261,7 +260,7 @@ def owners_update(request: HttpRequest, owner_id: int, payload: OwnerPatch) -> A
 def owners_remove(request: HttpRequest, owner_id: int) -> Any:
     enterprise = selectors.enterprise_get_own(request.user)
     services.owner_remove(actor=request.user, enterprise_id=enterprise.pk, owner_id=owner_id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- certifications ----------------------------------------------------------------
@@ -277,8 +276,9 @@ def certifications_list(request: HttpRequest) -> Any:
 @router.post("/me/certifications", response={201: CertificationOut, **ERRORS}, summary="Add a certification")
 def certifications_add(request: HttpRequest, payload: CertificationIn) -> Any:
     enterprise = selectors.enterprise_get_own(request.user)
-    return 201, services.certification_add(actor=request.user, enterprise_id=enterprise.pk,
-                                           data=payload.model_dump())
+    certification = services.certification_add(actor=request.user, enterprise_id=enterprise.pk,
+                                               data=payload.model_dump())
+    return Status(201, certification)
 
 
 @router.patch("/me/certifications/{certification_id}", response={200: CertificationOut, **ERRORS},
@@ -296,7 +296,7 @@ def certifications_remove(request: HttpRequest, certification_id: int) -> Any:
     enterprise = selectors.enterprise_get_own(request.user)
     services.certification_remove(actor=request.user, enterprise_id=enterprise.pk,
                                   certification_id=certification_id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- financial statements ----------------------------------------------------------
@@ -327,7 +327,7 @@ def statements_put(request: HttpRequest, year: int, payload: StatementIn) -> Any
 def statements_delete(request: HttpRequest, year: int) -> Any:
     enterprise = selectors.enterprise_get_own(request.user)
     services.statement_delete(actor=request.user, enterprise_id=enterprise.pk, year=year)
-    return 204, None
+    return Status(204, None)
 
 
 # --- public profiles ---------------------------------------------------------------

@@ -13,7 +13,12 @@ from bayfin.common.models import AuditEvent
 from bayfin.enterprises import services
 from bayfin.enterprises.models import BeneficialOwner, Certification, FinancialStatement
 
-from ..factories import BeneficialOwnerFactory, CertificationFactory, FinancialStatementFactory, valid_uscc
+from ..factories import (
+    BeneficialOwnerFactory,
+    CertificationFactory,
+    FinancialStatementFactory,
+    valid_uscc,
+)
 from .conftest import profile_data, statement_data
 
 
