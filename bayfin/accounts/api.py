@@ -1,12 +1,10 @@
 """The accounts API: sign-up, the operator console, team, invitations, tokens, audit."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from bayfin.common.schemas import ErrorOut, OkOut, Pagination
@@ -69,10 +67,6 @@ class MeOut(Schema):
     role: str | None
     is_org_admin: bool
     organisation: OrganisationOut | None
-
-    @staticmethod
-    def resolve_name(obj: Any) -> str:
-        return str(obj.get_full_name())
 
 
 class OrganisationFilters(Schema):
@@ -172,13 +166,13 @@ def _me(user: Any) -> dict[str, Any]:
 
 
 @router.post("/signup", auth=None, response={201: MeOut, 422: ErrorOut})
-def signup(request: HttpRequest, payload: SignupIn) -> tuple[int, dict[str, Any]]:
+def signup(request: HttpRequest, payload: SignupIn) -> Status[Any]:
     """Register an organisation (pending until an operator verifies it) and its first admin."""
     user = services.organisation_register(
         kind=payload.kind, email=payload.email, password=payload.password,
         names=payload.names.dict(), jurisdiction=payload.jurisdiction, profile=payload.profile,
     )
-    return 201, _me(user)
+    return Status(201, _me(user))
 
 
 @router.get("/me", response={200: MeOut, **ERRORS})
@@ -192,7 +186,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/organisations", response={200: list[OrganisationOut], **ERRORS})
 @paginate(Pagination)
-def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters]) -> Any:
+def organisation_list(request: HttpRequest, filters: OrganisationFilters = Query(...)) -> Any:  # noqa: B008
     """Every organisation (operators only), newest first; filter by kind, status, jurisdiction, name."""
     return selectors.organisation_list_for(request.user, filters.dict())
 
@@ -229,6 +223,12 @@ def member_remove(request: HttpRequest, membership_id: int) -> dict[str, bool]:
     return {"ok": True}
 
 
+@router.post("/invitations/accept", auth=None, response={201: MeOut, **ERRORS})
+def invitation_accept(request: HttpRequest, payload: AcceptIn) -> Status[Any]:
+    user = services.invitation_accept(raw_token=payload.token, password=payload.password, name=payload.name)
+    return Status(201, _me(user))
+
+
 @router.get("/invitations", response={200: list[InvitationOut], **ERRORS})
 @paginate(Pagination)
 def invitation_list(request: HttpRequest) -> Any:
@@ -236,22 +236,16 @@ def invitation_list(request: HttpRequest) -> Any:
 
 
 @router.post("/invitations", response={201: InvitationOut, **ERRORS})
-def invitation_create(request: HttpRequest, payload: InvitationIn) -> tuple[int, Invitation]:
+def invitation_create(request: HttpRequest, payload: InvitationIn) -> Status[Any]:
     """Email a single-use, expiring invitation link (the token is only in the email)."""
     invitation, _raw = services.invitation_create(actor=request.user, email=payload.email)
-    return 201, invitation
+    return Status(201, invitation)
 
 
 @router.delete("/invitations/{invitation_id}", response={200: OkOut, **ERRORS})
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> dict[str, bool]:
     services.invitation_revoke(actor=request.user, invitation_id=invitation_id)
     return {"ok": True}
-
-
-@router.post("/invitations/accept", auth=None, response={201: MeOut, **ERRORS})
-def invitation_accept(request: HttpRequest, payload: AcceptIn) -> tuple[int, dict[str, Any]]:
-    user = services.invitation_accept(raw_token=payload.token, password=payload.password, name=payload.name)
-    return 201, _me(user)
 
 
 # ---------------------------------------------------------------------------------------
@@ -265,9 +259,9 @@ def token_list(request: HttpRequest) -> Any:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     token, raw = services.api_token_create(actor=request.user, name=payload.name)
-    return 201, {**_token(token), "token": raw}
+    return Status(201, {**_token(token), "token": raw})
 
 
 def _token(token: ApiToken) -> dict[str, Any]:
@@ -287,6 +281,6 @@ def token_revoke(request: HttpRequest, token_id: int) -> dict[str, bool]:
 
 @router.get("/audit", response={200: list[AuditOut], **ERRORS})
 @paginate(Pagination)
-def audit_list(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
+def audit_list(request: HttpRequest, filters: AuditFilters = Query(...)) -> Any:  # noqa: B008
     """Audit events (operators only), newest first."""
     return selectors.audit_list_for(request.user, filters.dict())
