@@ -7,7 +7,6 @@ Another organisation's request or deal is NotFound (404), never 403.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -16,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from bayfin.accounts.models import OrganisationKind, OrganisationStatus
 from bayfin.accounts.selectors import require_member, require_operator
 from bayfin.common.errors import NotAuthenticated, NotFound, PermissionDenied
-from bayfin.common.vocab import employee_band
+from bayfin.common.validation import FieldErrors
+from bayfin.common.vocab import Instrument, Jurisdiction, Sector, Stage, employee_band
 from bayfin.enterprises.models import Enterprise
 from bayfin.institutions.models import Product, ProductStatus
 
@@ -95,13 +95,27 @@ def request_get_for(user: Any, request_id: int) -> FinancingRequest:
     return req
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        return None
+def _clean_browse_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
+    """Check the browse filters; unknown codes or bad amounts are refused with the field."""
+    errors = FieldErrors()
+    out: dict[str, Any] = {
+        "sector": errors.choice("sector", filters.get("sector"), Sector, required=False),
+        "stage": errors.choice("stage", filters.get("stage"), Stage, required=False),
+        "jurisdiction": errors.choice("jurisdiction", filters.get("jurisdiction"), Jurisdiction, required=False),
+        "instrument": errors.choice("instrument", filters.get("instrument"), Instrument, required=False),
+        "sort": errors.choice("sort", filters.get("sort"), list(BROWSE_SORTS), required=False),
+        "currency": None, "amount_min": None, "amount_max": None,
+    }
+    if filters.get("currency") not in (None, ""):
+        out["currency"] = errors.currency("currency", filters.get("currency"))
+        for name in ("amount_min", "amount_max"):
+            if filters.get(name) not in (None, ""):
+                out[name] = errors.money(name, filters.get(name), out["currency"], allow_zero=True)
+        low, high = out["amount_min"], out["amount_max"]
+        if low is not None and high is not None and low > high:
+            errors.add("amount_max", _("The maximum must not be below the minimum."))
+    errors.raise_if_any()
+    return out
 
 
 def request_browse_for(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[FinancingRequest]:
@@ -114,7 +128,7 @@ def request_browse_for(user: Any, filters: Mapping[str, Any] | None = None) -> Q
     org = require_member(user, OrganisationKind.INSTITUTION, OrganisationKind.OPERATOR)
     if org.kind == OrganisationKind.INSTITUTION and org.status != OrganisationStatus.VERIFIED:
         require_member(user, OrganisationKind.INSTITUTION, verified=True)
-    f = filters or {}
+    f = _clean_browse_filters(filters or {})
     qs = _requests().filter(_visible_to_institutions())
     if f.get("sector"):
         qs = qs.filter(enterprise__sector=f["sector"])
@@ -124,14 +138,13 @@ def request_browse_for(user: Any, filters: Mapping[str, Any] | None = None) -> Q
         qs = qs.filter(enterprise__organisation__jurisdiction=f["jurisdiction"])
     if f.get("instrument"):
         qs = qs.filter(instruments__icontains=f'"{f["instrument"]}"')
-    currency = f.get("currency")
-    if currency:
-        qs = qs.filter(currency=currency)
-        low, high = _decimal(f.get("amount_min")), _decimal(f.get("amount_max"))
-        if low is not None:
-            qs = qs.filter(amount__gte=low)
-        if high is not None:
-            qs = qs.filter(amount__lte=high)
+    if f.get("currency"):
+        # Amounts are compared only within one currency: never across currencies.
+        qs = qs.filter(currency=f["currency"])
+        if f.get("amount_min") is not None:
+            qs = qs.filter(amount__gte=f["amount_min"])
+        if f.get("amount_max") is not None:
+            qs = qs.filter(amount__lte=f["amount_max"])
     return qs.order_by(*BROWSE_SORTS.get(f.get("sort") or "newest", BROWSE_SORTS["newest"]))
 
 

@@ -192,7 +192,11 @@ def request_interest(request: HttpRequest, request_id: int) -> HttpResponse:
 def request_browse(request: HttpRequest) -> HttpResponse:
     form = BrowseFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    qs = selectors.request_browse_for(request.user, filters)
+    try:
+        qs = selectors.request_browse_for(request.user, filters)
+    except ValidationFailed as exc:
+        apply_domain_error(form, exc)
+        qs = selectors.request_browse_for(request.user, {})
     page_obj = _page(request, qs)
     rows = [{"r": r, "profile": selectors.public_profile(r.enterprise)} for r in page_obj]
     return render(request, "financing/browse.html", {"form": form, "page_obj": page_obj, "rows": rows})

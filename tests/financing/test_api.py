@@ -276,3 +276,14 @@ def test_deal_visibility(api_for: Any, enterprise_user: Any, institution_user: A
     assert post(api_for(operator_user), f"{BASE}/deals/{deal.pk}/transition", {"to": "closed"}).status_code == 403
     deal.refresh_from_db()
     assert deal.stage == DealStage.INTEREST
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("sector=space_mining", "sector"), ("jurisdiction=atlantis", "jurisdiction"), ("currency=XYZ", "currency"),
+    ("currency=CNY&amount_min=abc", "amount_min"), ("currency=CNY&amount_min=-1", "amount_min"),
+    ("currency=CNY&amount_min=1.001", "amount_min"),
+    ("currency=CNY&amount_min=10&amount_max=5", "amount_max"), ("instrument=crypto", "instrument"),
+])
+def test_browse_refuses_bad_filters(api_for: Any, institution_user: Any, query: str, field: str) -> None:
+    r = api_for(institution_user).get(f"{BASE}/browse?{query}")
+    assert r.status_code == 422 and field in r.json()["fields"]

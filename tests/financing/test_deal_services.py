@@ -22,7 +22,12 @@ from bayfin.financing.models import Deal, DealEvent
 from bayfin.financing.transitions import DealStage, RequestStatus
 from bayfin.institutions.models import ProductStatus
 from tests.conftest import member_of
-from tests.factories import EnterpriseFactory, FinancingRequestFactory, InstitutionFactory, ProductFactory
+from tests.factories import (
+    EnterpriseFactory,
+    FinancingRequestFactory,
+    InstitutionFactory,
+    ProductFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

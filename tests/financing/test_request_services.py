@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from bayfin.common.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from bayfin.common.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from bayfin.common.models import AuditEvent
 from bayfin.financing import services
 from bayfin.financing.models import DealEvent, FinancingRequest
