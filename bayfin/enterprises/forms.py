@@ -17,9 +17,8 @@ from .models import Enterprise, FinancialStatement
 BLANK: list[tuple[str, Any]] = [("", "---------")]
 
 
-def _count_field(label: Any, *, required: bool = False) -> forms.IntegerField:
-    return forms.IntegerField(label=label, required=required,
-                              widget=forms.NumberInput(attrs={"col": "col-6 col-md-4"}))
+def _count_field(label: Any, *, required: bool = False, col: str = "col-6 col-md-4") -> forms.IntegerField:
+    return forms.IntegerField(label=label, required=required, widget=forms.NumberInput(attrs={"col": col}))
 
 
 class ProfileForm(StyledFormMixin, forms.Form):
@@ -34,8 +33,8 @@ class ProfileForm(StyledFormMixin, forms.Form):
         help_text=_("Mainland: the 18-character Unified Social Credit Code; Macao: the commercial "
                     "registry number; Hong Kong: the 8-digit Business Registration number."))
     founding_date = forms.DateField(label=_("Founding date"), widget=DateInput)
-    employees = _count_field(_("Employees"), required=True)
-    tech_staff = _count_field(_("Tech staff"), required=True)
+    employees = _count_field(_("Employees"), required=True, col="col-6 col-md-3")
+    tech_staff = _count_field(_("Tech staff"), required=True, col="col-6 col-md-3")
     sector = forms.ChoiceField(label=_("Sector"), choices=BLANK + list(Sector.choices))
     stage = forms.ChoiceField(label=_("Stage"), choices=BLANK + list(Stage.choices))
     description = forms.CharField(label=_("Business description"), required=False,

@@ -18,6 +18,7 @@ from bayfin.common.forms import apply_domain_error
 
 from . import selectors, services
 from .forms import CertificationForm, OwnerForm, ProfileForm, StatementForm
+from .models import FinancialStatement
 
 # --- profile -----------------------------------------------------------------------
 
@@ -133,10 +134,13 @@ def certification_remove(request: HttpRequest, certification_id: int) -> HttpRes
 @role_required("enterprise")
 def statements(request: HttpRequest) -> HttpResponse:
     enterprise = selectors.enterprise_get_own(request.user)
-    return render(request, "enterprises/statements.html", {
-        "enterprise": enterprise,
-        "statements": selectors.statements_list_for(request.user, enterprise.pk),
-    })
+    years = list(selectors.statements_list_for(request.user, enterprise.pk))
+    # Line items as rows and years as columns, the way a statement is read.
+    rows = [(FinancialStatement._meta.get_field(name).verbose_name,
+             [(getattr(s, name), s.currency) for s in years])
+            for name in FinancialStatement.AMOUNT_FIELDS]
+    return render(request, "enterprises/statements.html", {"enterprise": enterprise, "statements": years,
+                                                           "rows": rows})
 
 
 @role_required("enterprise")
