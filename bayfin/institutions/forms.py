@@ -22,9 +22,15 @@ BLANK = [("", "—")]
 WIDE = {"col": "col-12"}
 
 
+class CheckboxColumns(forms.CheckboxSelectMultiple):
+    """Checkboxes in responsive columns, each with its own label."""
+
+    template_name = "institutions/widgets/checkbox_columns.html"
+
+
 def _checkboxes(label: Any, choices: Any, help_text: Any = "") -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(label=label, choices=choices, required=False, help_text=help_text,
-                                     widget=forms.CheckboxSelectMultiple(attrs=WIDE))
+                                     widget=CheckboxColumns(attrs={"class": "form-check-input", **WIDE}))
 
 
 class InstitutionProfileForm(StyledFormMixin, forms.Form):
