@@ -35,6 +35,7 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
         ("web:home", _("Dashboard")),
         ("accounts:verification_queue", _("Verification queue")),
         ("accounts:organisations", _("Organisations")),
+        ("institutions:associations", _("Associations")),
         ("financing:operator_requests", _("Requests")),
         ("financing:deals", _("Deals")),
         ("accounts:audit", _("Audit log")),
