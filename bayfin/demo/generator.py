@@ -256,11 +256,11 @@ def _base31(n: int, width: int) -> str:
 
 
 def make_uscc(index: int, region: str, rng: random.Random) -> str:
-    """A valid USCC, unique for each index < 31**6: '91' + region + 'M' + letter + 6 chars + check."""
+    """A valid USCC, unique for each index < 31**6: "91" + region + "MA" + letter + 6 chars + check."""
     if not 0 <= index < MAX_ENTERPRISES:
         raise ValueError("index out of the USCC encoding's range")
     # 7919 is coprime with 31**6, so this is a bijection that spreads consecutive indexes.
-    body = "91" + region + "M" + rng.choice(_LETTERS) + _base31((index * 7919 + 104729) % MAX_ENTERPRISES, 6)
+    body = "91" + region + "MA" + rng.choice(_LETTERS) + _base31((index * 7919 + 104729) % MAX_ENTERPRISES, 6)
     return body + uscc.calc_check_digit(body)
 
 
