@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from bayfin.common.schemas import ErrorOut, OkOut, Pagination
 
 from . import selectors, services
-from .models import ApiToken, Invitation, Membership, Organisation
+from .models import ApiToken, Membership, Organisation
 
 router = Router(tags=["accounts"])
 

@@ -125,7 +125,7 @@ class OrganisationFilterForm(StyledFormMixin, forms.Form):
 
 class InviteForm(StyledFormMixin, forms.Form):
     email = forms.CharField(label=_("Email of your colleague"), max_length=254,
-                            widget=forms.EmailInput(attrs={"col": "col-12 col-md-8"}))
+                            widget=forms.EmailInput(attrs={"col": "col-12"}))
 
 
 class AcceptInvitationForm(StyledFormMixin, forms.Form):
@@ -140,7 +140,7 @@ class AcceptInvitationForm(StyledFormMixin, forms.Form):
 class TokenForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100,
                            help_text=_("What the token is for, for example \"ERP sync\"."),
-                           widget=forms.TextInput(attrs={"col": "col-12 col-md-8"}))
+                           widget=forms.TextInput(attrs={"col": "col-12"}))
 
 
 class AuditFilterForm(StyledFormMixin, forms.Form):

@@ -219,6 +219,7 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_by_token(token)
     problem = services.invitation_problem(invitation)
+    status = 200 if problem is None else 410
     if request.user.is_authenticated and problem is None:
         problem = _("You are signed in. Sign out first to accept this invitation with a new account.")
     form = AcceptInvitationForm()
@@ -230,12 +231,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationFailed as exc:
             _merge_errors(form, exc)
         except DomainError as exc:
-            problem = exc.message
+            problem, status = exc.message, 410
         else:
             login(request, user, backend=BACKEND)
             messages.success(request, _("Welcome to BayFin."))
             return redirect("web:home")
-    status = 200 if problem is None else 410
     return render(request, "accounts/invitation_accept.html",
                   {"invitation": invitation if problem is None else None, "problem": problem,
                    "form": form}, status=status)

@@ -192,3 +192,10 @@ def test_api_invitation_refusals(api_for: Any, enterprise_user: Any, other_enter
                            json.dumps({"token": "bf_unknown", "password": STRONG_PASSWORD}),
                            content_type="application/json")
     assert r.status_code == 404
+
+
+def test_signed_in_user_cannot_accept(client_for: Any, enterprise_user: Any, other_enterprise_user: Any) -> None:
+    _invitation, raw = invitation_create(actor=enterprise_user, email="new@chipco.example")
+    response = client_for(other_enterprise_user).post(f"/accounts/invitations/{raw}/", {"password": STRONG_PASSWORD})
+    assert "Sign out first" in response.content.decode()
+    assert not User.objects.filter(email="new@chipco.example").exists()
