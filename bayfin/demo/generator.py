@@ -806,7 +806,7 @@ class DemoGenerator:
         else:
             note = rng.choice(["Minority stakes of 5–20%", "领投或跟投，占股不超过20%", "Participações minoritárias"])
         sectors = sorted(rng.sample(V.SECTORS, rng.randint(1, 4))) if rng.random() < 0.7 else []
-        stages = STAGES_BY_KIND.get(inst.kind) or (sorted(rng.sample(V.STAGES, rng.randint(2, 5)), key=STAGE_ORDER.get)
+        stages = STAGES_BY_KIND.get(inst.kind) or (sorted(rng.sample(V.STAGES, rng.randint(2, 5)), key=STAGE_ORDER.__getitem__)
                                                    if rng.random() < 0.6 else [])
         active_from = self.today - timedelta(days=rng.randint(30, 900))
         status = _pick_weighted(rng, [("published", 85), ("draft", 10), ("archived", 5)])

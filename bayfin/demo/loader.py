@@ -172,8 +172,8 @@ def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PA
                              created_by=first_user[ent_key[r.enterprise_index]])
             for r in ds.requests])
         # created_at is auto_now_add: set the generated history afterwards.
-        for data, obj in zip(ds.requests, requests, strict=True):
-            obj.created_at = data.created_at
+        for req_data, obj in zip(ds.requests, requests, strict=True):
+            obj.created_at = req_data.created_at
         FinancingRequest.objects.bulk_update(requests, ["created_at"], batch_size=batch_size)
         req_by_index = {d.index: r for d, r in zip(ds.requests, requests, strict=True)}
         req_ent = {r.index: r.enterprise_index for r in ds.requests}
@@ -184,13 +184,14 @@ def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PA
                  product=prod_by_index[d.product_index] if d.product_index is not None else None,
                  stage=d.stage, message=d.message, created_by=first_user[inst_key[d.institution_index]])
             for d in ds.deals])
-        for data, deal in zip(ds.deals, deals, strict=True):
-            deal.created_at = data.created_at
+        for deal_data, deal in zip(ds.deals, deals, strict=True):
+            deal.created_at = deal_data.created_at
         Deal.objects.bulk_update(deals, ["created_at"], batch_size=batch_size)
         events = []
-        for data, deal in zip(ds.deals, deals, strict=True):
-            for ev in data.events:
-                side = inst_key[data.institution_index] if ev.actor == "institution" else ent_key[req_ent[data.request_index]]
+        for deal_data, deal in zip(ds.deals, deals, strict=True):
+            for ev in deal_data.events:
+                side = (inst_key[deal_data.institution_index] if ev.actor == "institution"
+                        else ent_key[req_ent[deal_data.request_index]])
                 events.append((ev.at, DealEvent(deal=deal, from_stage=ev.from_stage, to_stage=ev.to_stage,
                                                 actor=first_user[side], comment=ev.comment)))
         created_events = w.create(DealEvent, [e for _, e in events])
