@@ -22,7 +22,7 @@ install: $(BIN)/.installed node_modules/.installed messages
 
 # Compile the translation catalogues with Babel (pure Python: no gettext needed).
 messages: $(BIN)/.installed
-	@for po in locale/*/LC_MESSAGES/django.po; do \
+	@for po in $(wildcard locale/*/LC_MESSAGES/django.po bayfin/*/locale/*/LC_MESSAGES/django.po); do \
 	  $(BIN)/pybabel compile --use-fuzzy -i $$po -o $${po%.po}.mo >/dev/null 2>&1 || $(BIN)/pybabel compile -i $$po -o $${po%.po}.mo; \
 	done
 
@@ -54,5 +54,8 @@ clean:
 	rm -rf $(VENV) node_modules var
 
 # For developers: refresh the catalogues from the code and templates (needs GNU gettext).
+# The project catalogue (locale/) covers common, web, api and analytics; each other app keeps its own.
+APPS_WITH_CATALOGUES := accounts enterprises institutions financing demo
 makemessages: $(BIN)/.installed
-	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant -l pt --no-obsolete --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*'
+	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant -l pt --no-obsolete --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'benchmarks/*' $(foreach a,$(APPS_WITH_CATALOGUES),--ignore 'bayfin/$(a)/*')
+	for a in $(APPS_WITH_CATALOGUES); do mkdir -p bayfin/$$a/locale; (cd bayfin/$$a && DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=$(CURDIR) $(CURDIR)/$(BIN)/django-admin makemessages -l zh_Hans -l zh_Hant -l pt --no-obsolete); done
