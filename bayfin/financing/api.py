@@ -32,8 +32,10 @@ class RequestIn(Schema):
 
 
 class EnterprisePublicOut(Schema):
+    """The enterprise's public profile only (enterprises.selectors.PublicProfile)."""
+
     id: int
-    name: str
+    name: str = Field(..., alias="display_name")
     jurisdiction: str
     sector: str
     stage: str

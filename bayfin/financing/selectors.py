@@ -16,8 +16,9 @@ from bayfin.accounts.models import OrganisationKind, OrganisationStatus
 from bayfin.accounts.selectors import require_member, require_operator
 from bayfin.common.errors import NotAuthenticated, NotFound, PermissionDenied
 from bayfin.common.validation import FieldErrors
-from bayfin.common.vocab import Instrument, Jurisdiction, Sector, Stage, employee_band
-from bayfin.enterprises.models import Enterprise
+from bayfin.common.vocab import Instrument, Jurisdiction, Sector, Stage
+from bayfin.enterprises.models import Certification, Enterprise
+from bayfin.enterprises.selectors import PublicProfile
 from bayfin.institutions.models import Product, ProductStatus
 
 from .models import Deal, DealEvent, FinancingRequest
@@ -35,23 +36,15 @@ BROWSE_SORTS = {
 }
 
 
-def public_profile(enterprise: Enterprise) -> dict[str, Any]:
-    """The public face of an enterprise: never statements, exact figures, IP or owners."""
-    org = enterprise.organisation
-    return {
-        "id": enterprise.pk,
-        "name": org.display_name(),
-        "jurisdiction": org.jurisdiction,
-        "sector": enterprise.sector,
-        "stage": enterprise.stage,
-        "description": enterprise.description,
-        "founding_year": enterprise.founding_date.year if enterprise.founding_date else None,
-        "employee_band": employee_band(enterprise.employees),
-    }
+def public_profile(enterprise: Enterprise) -> PublicProfile:
+    """The public face of an enterprise, as the enterprises app defines it (one rule)."""
+    return PublicProfile.of(enterprise)
 
 
 def _requests() -> QuerySet[FinancingRequest]:
-    return FinancingRequest.objects.select_related("enterprise__organisation")
+    return FinancingRequest.objects.select_related("enterprise__organisation").prefetch_related(
+        Prefetch("enterprise__certifications", queryset=Certification.objects.filter(published=True))
+    )
 
 
 def _visible_to_institutions() -> Q:
