@@ -882,9 +882,7 @@ class DemoGenerator:
         lang = ("pt" if rng.random() < 0.4 else "en") if ent.organisation.jurisdiction == "macao" else (
             "en" if ent.organisation.jurisdiction in ("hong_kong", "elsewhere") else "zh")
         purpose = {"zh": zh, "en": en, "pt": pt}[lang]
-        title = {"zh": f"{purpose[:14]}（{cents(amount * 100)[:-3]} {ent.currency}）",
-                 "en": f"{purpose} ({ent.currency} {amount:,})",
-                 "pt": f"{purpose} ({ent.currency} {amount:,})"}[lang][:200]
+        title = purpose[:200]  # the amount has its own column; titles say what the money is for
         use_of_funds = {"zh": "设备采购40%，研发投入35%，市场拓展25%。",
                         "en": "40% equipment, 35% R&D, 25% market expansion.",
                         "pt": "40% equipamento, 35% I&D, 25% expansão comercial."}[lang]
