@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import DealFactory, FinancingRequestFactory, FinancialStatementFactory
+from tests.factories import DealFactory, FinancialStatementFactory, FinancingRequestFactory
 
 
 @pytest.mark.django_db
@@ -29,3 +29,29 @@ def test_members_do_not_see_platform_statistics(role, request, client_for):
 def test_anonymous_visitor_sees_the_landing_page(client):
     page = client.get("/").content.decode()
     assert "Register your organisation" in page
+
+
+@pytest.mark.django_db
+def test_enterprise_dashboard_shows_its_requests_and_latest_deals(enterprise, enterprise_user, client_for):
+    mine = FinancingRequestFactory(enterprise=enterprise, title="Tape-out of chip two")
+    DealFactory(request=mine)
+    FinancingRequestFactory(title="Someone else's request")
+    page = client_for(enterprise_user).get("/").content.decode()
+    assert "Tape-out of chip two" in page
+    assert "Latest deals" in page
+    assert "Someone else&#x27;s request" not in page and "Someone else's request" not in page
+
+
+@pytest.mark.django_db
+def test_institution_dashboard_shows_only_its_own_deals(institution, institution_user, client_for):
+    DealFactory(institution=institution, request__title="Ours to follow up")
+    DealFactory(request__title="A competitor's deal")
+    page = client_for(institution_user).get("/").content.decode()
+    assert "Ours to follow up" in page
+    assert "competitor" not in page
+
+
+@pytest.mark.django_db
+def test_new_enterprise_dashboard_says_what_to_do_next(enterprise_user, client_for):
+    page = client_for(enterprise_user).get("/").content.decode()
+    assert "No requests yet" in page

@@ -4,12 +4,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from bayfin.analytics.selectors import platform_summary_for
+from bayfin.financing.selectors import deal_list_for, request_list_own
+
+RECENT = 5
 
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/landing.html")
-    context: dict[str, object] = {"organisation": request.user.organisation}  # type: ignore[union-attr]
-    if request.user.role in ("operator", "observer"):  # type: ignore[union-attr]
-        context["summary"] = platform_summary_for(request.user)
+    user = request.user
+    context: dict[str, object] = {"organisation": user.organisation}  # type: ignore[union-attr]
+    role = user.role  # type: ignore[union-attr]
+    if role in ("operator", "observer"):
+        context["summary"] = platform_summary_for(user)
+    if role in ("enterprise", "institution"):
+        # The task first: the deals that moved most recently, and for enterprises their requests.
+        context["recent_deals"] = list(deal_list_for(user).select_related(
+            "request__enterprise__organisation", "institution__organisation")[:RECENT])
+    if role == "enterprise":
+        context["recent_requests"] = list(request_list_own(user)[:RECENT])
     return render(request, "web/home.html", context)
