@@ -22,15 +22,9 @@ ALLOWED_HOSTS = [h for h in os.environ.get("BAYFIN_ALLOWED_HOSTS", "127.0.0.1,lo
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("BAYFIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("BAYFIN_SITE_URL", "http://127.0.0.1:8000")
 
+# BayFin's apps come first so that their translations take precedence over Django's own
+# (an app listed earlier wins when two catalogues translate the same string).
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "ninja",
     "bayfin.common",
     "bayfin.accounts",
     "bayfin.enterprises",
@@ -39,6 +33,14 @@ INSTALLED_APPS = [
     "bayfin.analytics",
     "bayfin.web",
     "bayfin.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
 ]
 
 MIDDLEWARE = [

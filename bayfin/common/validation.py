@@ -91,6 +91,41 @@ class FieldErrors:
             self.add(field, _("Select at least one."))
         return out
 
+    def iso_date(self, field: str, value: Any, *, required: bool = True) -> date | None:
+        """A date object or an ISO string (YYYY-MM-DD)."""
+        if value in (None, ""):
+            if required:
+                self.add(field, _("This field is required."))
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.add(field, _("Enter a valid date (YYYY-MM-DD)."))
+            return None
+
+    def whole_number(self, field: str, value: Any, *, required: bool = True, minimum: int = 0,
+                maximum: int = 10_000_000, default: int | None = None) -> int | None:
+        """A whole number in [minimum, maximum]; ``default`` when optional and empty."""
+        if value in (None, ""):
+            if required:
+                self.add(field, _("This field is required."))
+            return default
+        text = str(value).strip()
+        if isinstance(value, (bool, float)) or not text.lstrip("-").isdigit():
+            self.add(field, _("Enter a whole number."))
+            return None
+        number = int(text)
+        if number < minimum:
+            self.add(field, _("The number cannot be negative.") if minimum == 0
+                     else _("The number must be at least %(n)d.") % {"n": minimum})
+            return None
+        if number > maximum:
+            self.add(field, _("The number must be at most %(n)d.") % {"n": maximum})
+            return None
+        return number
+
     def not_future(self, field: str, value: date | None, today: date) -> date | None:
         if value is not None and value > today:
             self.add(field, _("The date cannot be in the future."))
