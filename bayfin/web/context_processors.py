@@ -40,7 +40,7 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
         ("financing:deals", _("Deals")),
         ("accounts:audit", _("Audit log")),
         ("accounts:tokens", _("API tokens")),
-        ("admin:index", _("Admin")),
+        ("admin:index", _("Administration")),
     ],
     "observer": [
         ("web:home", _("Dashboard")),
