@@ -11,23 +11,15 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from bayfin.common.admin_base import ReadOnlyMixin
 from bayfin.common.errors import DomainError
 
 from . import services
 from .models import ApiToken, Invitation, Membership, Organisation, User
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """View-only: no add, change or delete here (use the pages or the actions)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, done: int, failed: list[str]) -> None:

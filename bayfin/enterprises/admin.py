@@ -6,23 +6,11 @@ is limited to the enterprise's own members, so the admin is read-only.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from bayfin.common.admin_base import ReadOnlyMixin
 
 from .models import BeneficialOwner, Certification, Enterprise, FinancialStatement
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class BeneficialOwnerInline(ReadOnlyMixin, admin.TabularInline):

@@ -5,52 +5,30 @@ Requests and deals change only through ``services`` (the pages and the API).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from bayfin.common.admin_base import ReadOnlyMixin
 
 from .models import Deal, DealEvent, FinancingRequest
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
-class DealEventInline(admin.TabularInline):
+class DealEventInline(ReadOnlyMixin, admin.TabularInline):
     model = DealEvent
     extra = 0
     fields = ("at", "from_stage", "to_stage", "actor", "comment")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
-class DealInline(admin.TabularInline):
+class DealInline(ReadOnlyMixin, admin.TabularInline):
     model = Deal
     extra = 0
     fields = ("institution", "stage", "created_at")
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(FinancingRequest)

@@ -8,19 +8,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from bayfin.common.admin_base import ReadOnlyMixin
+
 from . import services
 from .models import Association, Institution, Product
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(Institution)
