@@ -1,0 +1,838 @@
+"""The permission matrix: every page and every API endpoint, for every role.
+
+Issue 2, "Permissions": enterprise members see and change only their own enterprise;
+institution members only their own institution; nobody but the owner (and operators,
+read-only for KYC) sees an enterprise's financial statements; observers see no private
+data; pending organisations are invisible to others.
+
+How to read this file
+- ``ROLES``: who asks. ``ent_admin`` / ``ent_member`` belong to the verified enterprise A
+  (admin / not admin), ``ent_other`` to enterprise B, ``ent_pending`` to the pending
+  enterprise P, ``inst`` to institution X, ``inst_other`` to institution Y,
+  ``inst_pending`` to the pending institution Q.
+- ``world``: one set of objects for the whole module (built once, rolled back at the end;
+  each test runs in its own savepoint, so writes never leak between tests).
+- ``PAGES`` and ``API``: one row per route (and per object where it matters), with the
+  expected status for each role. Expected codes:
+    pages: 200 shown, 302 for anonymous = sign-in redirect (Location checked), 302 for a
+    signed-in role on a POST = the action ran and redirected, 403 wrong role, 404 another
+    organisation's object, 405 method not allowed;
+    API: 200/201/204 done, 401 anonymous, 403 wrong role, 404 another organisation's
+    object, 409 allowed past the permission check but refused by a state rule,
+    422 allowed past the permission check but refused by validation (rows marked
+    "422 = passed the permission check" send a body the schema accepts and the service
+    refuses, so the permission check runs first).
+- Every refused request (401/403/404/405, or anonymous) must leave the database as it
+  was (``fingerprint``), and no answer to anyone but A's members and operators may contain
+  A's private figures, owners or certificate numbers, nor P's or Q's existence.
+- ``test_every_*_has_a_row``: a new page or endpoint without a row fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from bayfin.accounts import services as account_services
+from bayfin.accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+)
+from bayfin.accounts.tokens import hash_token, new_token
+from bayfin.common.vocab import Jurisdiction
+from bayfin.enterprises.models import BeneficialOwner, Certification, Enterprise, FinancialStatement
+from bayfin.financing.models import Deal, FinancingRequest
+from bayfin.financing.transitions import DealStage, RequestStatus
+from bayfin.institutions.models import Association, Institution, Product, ProductStatus
+
+from .factories import (
+    BeneficialOwnerFactory,
+    CertificationFactory,
+    DealEventFactory,
+    DealFactory,
+    EnterpriseFactory,
+    FinancialStatementFactory,
+    FinancingRequestFactory,
+    InstitutionFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ProductFactory,
+)
+
+# ---------------------------------------------------------------------------------------
+# Roles and the world
+
+ROLES = (
+    "anonymous",
+    "ent_admin",     # enterprise A, organisation admin
+    "ent_member",    # enterprise A, not an admin
+    "ent_other",     # enterprise B
+    "ent_pending",   # enterprise P, pending verification
+    "inst",          # institution X
+    "inst_other",    # institution Y
+    "inst_pending",  # institution Q, pending verification
+    "operator",
+    "observer",
+)
+ENTERPRISE_ROLES = ("ent_admin", "ent_member", "ent_other", "ent_pending")
+INSTITUTION_ROLES = ("inst", "inst_other", "inst_pending")
+SIGNED_IN = tuple(r for r in ROLES if r != "anonymous")
+A_MEMBERS = ("ent_admin", "ent_member")
+
+# A's private data: distinctive enough never to appear by accident.
+SECRET_REVENUE = Decimal("38123456.78")
+SECRET_NET_PROFIT = Decimal("2417385.91")
+SECRET_OWNER = "Ximena Oyelaran-Kowalczyk"
+SECRET_CERT_NUMBER = "GR2023SECRET77"
+SECRET_EMPLOYEES = 4817
+A_PRIVATE = ("38123456.78", "38,123,456.78", "2417385.91", "2,417,385.91", SECRET_OWNER, SECRET_CERT_NUMBER)
+# Pending organisations: invisible to everyone but their members and operators.
+P_NAME = "Quietwater Pending Robotics"
+P_REQUEST_TITLE = "Pending-enterprise secret expansion"
+Q_NAME = "Unverified Harbour Capital"
+
+
+def _member(org: Organisation, *, is_admin: bool = True) -> Any:
+    return MembershipFactory(organisation=org, is_admin=is_admin).user
+
+
+def _token(user: Any) -> tuple[ApiToken, str]:
+    raw = new_token()
+    token = ApiToken.objects.create(user=user, name="world", prefix=raw[:10], token_hash=hash_token(raw))
+    return token, raw
+
+
+def _build_world() -> SimpleNamespace:
+    w = SimpleNamespace()
+    # Enterprise A: verified, with everything private.
+    w.A = EnterpriseFactory(organisation__name_en="Alpha Matrix Chips", employees=SECRET_EMPLOYEES,
+                            tech_staff=900)
+    FinancialStatementFactory(enterprise=w.A, year=2025, revenue=SECRET_REVENUE, net_profit=SECRET_NET_PROFIT)
+    FinancialStatementFactory(enterprise=w.A, year=2024, revenue=Decimal("30111222.33"))
+    w.A_owner = BeneficialOwnerFactory(enterprise=w.A, name=SECRET_OWNER)
+    w.A_cert = CertificationFactory(enterprise=w.A, number=SECRET_CERT_NUMBER, published=True)
+    w.A_draft = FinancingRequestFactory(enterprise=w.A, title="Alpha draft request",
+                                        status=RequestStatus.DRAFT, submitted_at=None)
+    w.A_open = FinancingRequestFactory(enterprise=w.A, title="Alpha open request")
+    # Institution X with a draft and a published product, and a deal on A's open request.
+    w.X = InstitutionFactory(organisation__name_en="Xenon Bank of Macao")
+    w.X_draft = ProductFactory(institution=w.X, name="Xenon draft product", status=ProductStatus.DRAFT)
+    w.X_published = ProductFactory(institution=w.X, name="Xenon published product")
+    w.deal = DealFactory(request=w.A_open, institution=w.X, product=w.X_published)
+    DealEventFactory(deal=w.deal)
+    # Enterprise B and institution Y with their own things.
+    w.B = EnterpriseFactory(organisation__name_en="Beta Biomedicine")
+    FinancialStatementFactory(enterprise=w.B, year=2023)
+    BeneficialOwnerFactory(enterprise=w.B)
+    w.B_open = FinancingRequestFactory(enterprise=w.B, title="Beta open request")
+    w.Y = InstitutionFactory(organisation__name_en="Yield Venture Partners")
+    w.Y_published = ProductFactory(institution=w.Y, name="Yield published product")
+    # Pending enterprise P (a draft request, and an open one that must stay invisible too)
+    # and pending institution Q.
+    pending = {"organisation__status": OrganisationStatus.PENDING, "organisation__verified_at": None}
+    w.P = EnterpriseFactory(organisation__name_en=P_NAME, **pending)
+    w.P_draft = FinancingRequestFactory(enterprise=w.P, title=P_REQUEST_TITLE,
+                                        status=RequestStatus.DRAFT, submitted_at=None)
+    w.P_open = FinancingRequestFactory(enterprise=w.P, title=P_REQUEST_TITLE + " (open)")
+    w.Q = InstitutionFactory(organisation__name_en=Q_NAME, **pending)
+    w.Q_published = ProductFactory(institution=w.Q, name=f"{Q_NAME} credit line")
+    operator_org = OrganisationFactory(kind=OrganisationKind.OPERATOR, name_en="BayFin Operations",
+                                       jurisdiction=Jurisdiction.HENGQIN)
+    observer_org = OrganisationFactory(kind=OrganisationKind.OBSERVER, name_en="Financial Services Bureau",
+                                       jurisdiction=Jurisdiction.HENGQIN)
+    w.users = {
+        "anonymous": None,
+        "ent_admin": _member(w.A.organisation),
+        "ent_member": _member(w.A.organisation, is_admin=False),
+        "ent_other": _member(w.B.organisation),
+        "ent_pending": _member(w.P.organisation),
+        "inst": _member(w.X.organisation),
+        "inst_other": _member(w.Y.organisation),
+        "inst_pending": _member(w.Q.organisation),
+        "operator": _member(operator_org),
+        "observer": _member(observer_org),
+    }
+    w.users["operator"].is_staff = True
+    w.users["operator"].save()
+    w.A_member_membership = w.users["ent_member"].membership
+    w.invitation, w.invitation_raw = account_services.invitation_create(
+        actor=w.users["ent_admin"], email="newcolleague@example.com")
+    w.A_token, _raw = _token(w.users["ent_admin"])
+    w.association = Association.objects.create(name="Macao Banking Association")
+    return w
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[SimpleNamespace]:
+    """Built once per module inside a transaction that is rolled back afterwards."""
+    with django_db_blocker.unblock(), override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        LANGUAGE_CODE="en",
+    ), transaction.atomic():
+        yield _build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _each_test_in_its_own_savepoint(db: Any) -> None:
+    """Every test (pages included) runs in a savepoint inside the world's transaction."""
+
+
+def fingerprint(w: SimpleNamespace) -> dict[str, Any]:
+    """Everything a refused request could have changed."""
+    return {
+        "organisations": sorted(Organisation.objects.values_list("pk", "status", "name_en", "rejection_reason")),
+        "enterprises": sorted(Enterprise.objects.values_list("pk", "description", "employees")),
+        "statements": sorted(FinancialStatement.objects.values_list("enterprise_id", "year", "revenue")),
+        "owners": sorted(BeneficialOwner.objects.values_list("pk", "name", "share_percent")),
+        "certifications": sorted(Certification.objects.values_list("pk", "kind", "number", "published")),
+        "institutions": sorted(Institution.objects.values_list("pk", "description", "licence_number")),
+        "associations": sorted(Association.objects.values_list("pk", "name")),
+        "memberships": sorted(Institution.associations.through.objects.values_list("pk")),
+        "products": sorted(Product.objects.values_list("pk", "status", "name")),
+        "requests": sorted(FinancingRequest.objects.values_list("pk", "status", "title", "amount")),
+        "deals": sorted(Deal.objects.values_list("pk", "stage", "institution_id")),
+        "members": sorted(Membership.objects.values_list("pk", "organisation_id", "is_admin")),
+        "invitations": sorted(Invitation.objects.values_list("pk", "revoked_at")),
+        "world_token": ApiToken.objects.filter(pk=w.A_token.pk).values_list("revoked_at", flat=True).first(),
+    }
+
+
+def assert_no_private_data(role: str, body: str, where: str) -> None:
+    """Only A's own members and operators may see A's private data; pending
+    organisations exist only for their own members and operators."""
+    if role not in (*A_MEMBERS, "operator"):
+        for secret in A_PRIVATE:
+            assert secret not in body, f"{where}: {role} sees A's private {secret!r}"
+    if role not in ("ent_pending", "operator"):
+        for secret in (P_NAME, P_REQUEST_TITLE):
+            assert secret not in body, f"{where}: {role} sees pending enterprise P ({secret!r})"
+    if role not in ("inst_pending", "operator"):
+        assert Q_NAME not in body, f"{where}: {role} sees pending institution Q"
+
+
+# ---------------------------------------------------------------------------------------
+# Expectation helpers
+
+
+def expect(default: int, *groups: dict[str, int], anonymous: int = 302, **roles: int) -> dict[str, int]:
+    """Status per role: ``default``, then each group in order, then single roles."""
+    table = dict.fromkeys(ROLES, default)
+    table["anonymous"] = anonymous
+    for group in groups:
+        table.update(group)
+    table.update(roles)
+    return table
+
+
+def each(roles: tuple[str, ...], status: int) -> dict[str, int]:
+    return dict.fromkeys(roles, status)
+
+
+Ids = Callable[[SimpleNamespace], dict[str, Any]]
+
+
+def no_args(w: SimpleNamespace) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class PageRow:
+    route: str                       # the URL name, "app:name"
+    variant: str                     # which object / flavour, for the test id
+    expected: dict[str, int]
+    kwargs: Ids = no_args
+    method: str = "GET"
+    data: dict[str, Any] = field(default_factory=dict)
+    # Roles whose POST takes effect. None: every signed-in role expected to get a 302.
+    allowed: tuple[str, ...] | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.route}" + (f"[{self.variant}]" if self.variant else "")
+
+
+# Shorthands for common page shapes.
+OPERATOR_ONLY = expect(403, operator=200)
+ANY_SIGNED_IN = expect(200)
+ENTERPRISES_OWN = expect(403, each(ENTERPRISE_ROLES, 200))      # pages about "my enterprise"
+A_OBJECT = expect(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, 200))  # one of A's objects
+INSTITUTIONS_OWN = expect(403, each(INSTITUTION_ROLES, 200))
+X_OBJECT = expect(403, each(INSTITUTION_ROLES, 404), inst=200)
+BROWSE_ROLES = (*ENTERPRISE_ROLES, *INSTITUTION_ROLES, "operator")
+
+
+def _a_org(w: SimpleNamespace) -> dict[str, Any]:
+    return {"pk": w.A.organisation_id}
+
+
+def _p_org(w: SimpleNamespace) -> dict[str, Any]:
+    return {"pk": w.P.organisation_id}
+
+
+PAGES: list[PageRow] = [
+    # web
+    PageRow("web:home", "", expect(200, anonymous=200)),
+    # accounts: operator console
+    PageRow("accounts:verification_queue", "", OPERATOR_ONLY),
+    PageRow("accounts:organisations", "", OPERATOR_ONLY),
+    PageRow("accounts:organisation_detail", "A", OPERATOR_ONLY, _a_org),
+    PageRow("accounts:organisation_detail", "P", OPERATOR_ONLY, _p_org),
+    PageRow("accounts:audit", "", OPERATOR_ONLY),
+    PageRow("accounts:organisation_verify", "P", expect(403, operator=302), _p_org, "POST"),
+    PageRow("accounts:organisation_reject", "P", expect(403, operator=302), _p_org, "POST",
+            {"reason": "The registration number does not match."}),
+    # accounts: team and tokens (any signed-in role, own organisation only)
+    PageRow("accounts:team", "", ANY_SIGNED_IN),
+    PageRow("accounts:team", "invite", expect(302, ent_member=403), no_args, "POST",
+            {"email": "someone.new@example.com"}),
+    PageRow("accounts:invitation_revoke", "A", expect(404, ent_admin=302, ent_member=403),
+            lambda w: {"pk": w.invitation.pk}, "POST"),
+    # Operators may remove anyone's member (the operator console's moderation).
+    PageRow("accounts:member_remove", "A", expect(404, ent_admin=302, ent_member=403, operator=302),
+            lambda w: {"pk": w.A_member_membership.pk}, "POST"),
+    PageRow("accounts:tokens", "", ANY_SIGNED_IN),
+    PageRow("accounts:token_revoke", "A-admin", expect(404, ent_admin=302),
+            lambda w: {"pk": w.A_token.pk}, "POST"),
+    # enterprises
+    PageRow("enterprises:profile", "", ENTERPRISES_OWN),
+    PageRow("enterprises:owner_add", "", ENTERPRISES_OWN),
+    PageRow("enterprises:owner_edit", "A", A_OBJECT, lambda w: {"owner_id": w.A_owner.pk}),
+    PageRow("enterprises:owner_remove", "A", expect(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, 302)),
+            lambda w: {"owner_id": w.A_owner.pk}, "POST"),
+    PageRow("enterprises:certification_add", "", ENTERPRISES_OWN),
+    PageRow("enterprises:certification_edit", "A", A_OBJECT, lambda w: {"certification_id": w.A_cert.pk}),
+    PageRow("enterprises:certification_remove", "A",
+            expect(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, 302)),
+            lambda w: {"certification_id": w.A_cert.pk}, "POST"),
+    PageRow("enterprises:statements", "", ENTERPRISES_OWN),
+    PageRow("enterprises:statement_add", "", ENTERPRISES_OWN),
+    PageRow("enterprises:statement_edit", "A-2025", A_OBJECT, lambda w: {"year": 2025}),
+    PageRow("enterprises:statement_delete", "A-2025",
+            expect(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, 302)), lambda w: {"year": 2025}, "POST"),
+    PageRow("enterprises:public_profile", "A", ANY_SIGNED_IN, lambda w: {"enterprise_id": w.A.pk}),
+    PageRow("enterprises:public_profile", "P", expect(404, ent_pending=200, operator=200),
+            lambda w: {"enterprise_id": w.P.pk}),
+    # institutions
+    PageRow("institutions:profile", "", INSTITUTIONS_OWN),
+    PageRow("institutions:products", "", INSTITUTIONS_OWN),
+    PageRow("institutions:product_new", "", expect(403, inst=200, inst_other=200)),
+    PageRow("institutions:product_browse", "", expect(403, each(BROWSE_ROLES, 200))),
+    PageRow("institutions:product_detail", "X-published", expect(403, each(BROWSE_ROLES, 200)),
+            lambda w: {"product_id": w.X_published.pk}),
+    PageRow("institutions:product_detail", "X-draft",
+            expect(403, each(BROWSE_ROLES, 404), inst=200, operator=200),
+            lambda w: {"product_id": w.X_draft.pk}),
+    PageRow("institutions:product_detail", "Q-published",
+            expect(403, each(BROWSE_ROLES, 404), inst_pending=200, operator=200),
+            lambda w: {"product_id": w.Q_published.pk}),
+    PageRow("institutions:product_edit", "X-draft", X_OBJECT, lambda w: {"product_id": w.X_draft.pk}),
+    PageRow("institutions:product_publish", "X-draft", expect(403, each(INSTITUTION_ROLES, 404), inst=302),
+            lambda w: {"product_id": w.X_draft.pk}, "POST"),
+    PageRow("institutions:product_archive", "X-published", expect(403, each(INSTITUTION_ROLES, 404), inst=302),
+            lambda w: {"product_id": w.X_published.pk}, "POST"),
+    PageRow("institutions:product_delete", "X-draft", expect(403, each(INSTITUTION_ROLES, 404), inst=302),
+            lambda w: {"product_id": w.X_draft.pk}, "POST"),
+    PageRow("institutions:associations", "", OPERATOR_ONLY),
+    PageRow("institutions:public_profile", "X", ANY_SIGNED_IN, lambda w: {"institution_id": w.X.pk}),
+    PageRow("institutions:public_profile", "Q", expect(404, inst_pending=200, operator=200),
+            lambda w: {"institution_id": w.Q.pk}),
+    # financing
+    PageRow("financing:my_requests", "", ENTERPRISES_OWN),
+    PageRow("financing:request_create", "", ENTERPRISES_OWN),
+    PageRow("financing:request_detail", "A-open",
+            expect(404, each(A_MEMBERS, 200), inst=200, inst_other=200, operator=200, observer=403),
+            lambda w: {"request_id": w.A_open.pk}),
+    PageRow("financing:request_detail", "A-draft",
+            expect(404, each(A_MEMBERS, 200), operator=200, observer=403),
+            lambda w: {"request_id": w.A_draft.pk}),
+    PageRow("financing:request_detail", "P-draft",
+            expect(404, ent_pending=200, operator=200, observer=403),
+            lambda w: {"request_id": w.P_draft.pk}),
+    PageRow("financing:request_detail", "P-open",
+            expect(404, ent_pending=200, operator=200, observer=403),
+            lambda w: {"request_id": w.P_open.pk}),
+    PageRow("financing:request_edit", "A-draft", A_OBJECT, lambda w: {"request_id": w.A_draft.pk}),
+    # A pending enterprise is refused ("verify first") before the request is looked up:
+    # sent back with that message, nothing changes.
+    PageRow("financing:request_transition", "A-draft-submit",
+            expect(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, 302), ent_pending=302),
+            lambda w: {"request_id": w.A_draft.pk}, "POST", {"to": "open"}, allowed=A_MEMBERS),
+    PageRow("financing:request_interest", "A-open",
+            # X already has a live deal: it is sent back to the request with a message.
+            expect(403, each(INSTITUTION_ROLES, 302), inst_pending=404),
+            lambda w: {"request_id": w.A_open.pk}, "POST", {"message": "We can lend."}, allowed=("inst_other",)),
+    PageRow("financing:request_interest", "P-open", expect(403, each(INSTITUTION_ROLES, 404)),
+            lambda w: {"request_id": w.P_open.pk}, "POST", {"message": "We can lend."}),
+    PageRow("financing:request_browse", "", expect(403, inst=200, inst_other=200, operator=200)),
+    PageRow("financing:deals", "", expect(200, observer=403)),
+    PageRow("financing:deal_detail", "A-X",
+            expect(404, each(A_MEMBERS, 200), inst=200, operator=200, observer=403),
+            lambda w: {"deal_id": w.deal.pk}),
+    PageRow("financing:deal_detail", "A-X-close",
+            # An operator is no party: sent back with a message, nothing changes.
+            expect(404, each(A_MEMBERS, 302), inst=302, operator=302, observer=403),
+            lambda w: {"deal_id": w.deal.pk}, "POST", {"to": "closed"}, allowed=(*A_MEMBERS, "inst")),
+    PageRow("financing:operator_requests", "", OPERATOR_ONLY),
+]
+
+# Routes only anonymous visitors use (tested separately below), and framework routes.
+EXCLUDED_ROUTES = {
+    "accounts:login", "accounts:logout", "accounts:signup", "accounts:signup_kind",
+    "accounts:invitation_accept",
+}
+MATRIX_NAMESPACES = {"accounts", "enterprises", "institutions", "financing", "web"}
+
+
+def _cases(rows: list[Any]) -> list[Any]:
+    return [pytest.param(row, role, id=f"{row.id}-{role}") for row in rows for role in ROLES]
+
+
+@pytest.mark.parametrize(("row", "role"), _cases(PAGES))
+def test_page(world: SimpleNamespace, client_for: Callable[[Any], Client], row: PageRow, role: str) -> None:
+    url = reverse(row.route, kwargs=row.kwargs(world))
+    client = client_for(world.users[role])
+    expected = row.expected[role]
+    before = fingerprint(world) if row.method == "POST" else None
+    response = client.get(url) if row.method == "GET" else client.post(url, row.data)
+    assert response.status_code == expected, (
+        f"{row.method} {url} as {role}: {response.status_code}, expected {expected}")
+    if role == "anonymous" and expected == 302:
+        assert "/accounts/login/" in response["Location"]
+    if response.status_code == 200:
+        assert_no_private_data(role, response.content.decode(), f"{row.method} {url}")
+    allowed = row.allowed if row.allowed is not None else tuple(
+        r for r in SIGNED_IN if row.expected[r] == 302)
+    if before is not None and role not in allowed:
+        assert fingerprint(world) == before, f"{row.method} {url} as {role} changed the database"
+
+
+def _named_routes() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name and namespace in MATRIX_NAMESPACES:
+                names.add(f"{namespace}:{p.name}")
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_every_page_has_a_row() -> None:
+    routes = _named_routes()
+    assert routes, "no routes found"
+    missing = routes - EXCLUDED_ROUTES - {row.route for row in PAGES}
+    assert not missing, f"pages without a permission-matrix row: {sorted(missing)}"
+    unknown = {row.route for row in PAGES} - routes
+    assert not unknown, f"rows for routes that no longer exist: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("route,kwargs", [
+    ("accounts:login", {}),
+    ("accounts:signup", {}),
+    ("accounts:signup_kind", {"kind": "enterprise"}),
+    ("accounts:signup_kind", {"kind": "institution"}),
+])
+def test_anonymous_flows_are_open(world: SimpleNamespace, client: Client, route: str,
+                                  kwargs: dict[str, str]) -> None:
+    assert client.get(reverse(route, kwargs=kwargs)).status_code == 200
+
+
+def test_invitation_link_opens_for_anonymous_only(world: SimpleNamespace, client_for: Callable[[Any], Client]) -> None:
+    url = reverse("accounts:invitation_accept", kwargs={"token": world.invitation_raw})
+    response = client_for(None).get(url)
+    assert response.status_code == 200
+    assert "newcolleague@example.com" in response.content.decode()
+    # A signed-in user (even of another organisation) is told to sign out, never joined.
+    signed_in = client_for(world.users["ent_other"]).get(url)
+    assert "newcolleague@example.com" not in signed_in.content.decode()
+    assert client_for(None).get(reverse("accounts:invitation_accept", kwargs={"token": "bf_nonsense"})).status_code == 410
+
+
+# ---------------------------------------------------------------------------------------
+# API
+
+
+@dataclass(frozen=True)
+class ApiRow:
+    method: str
+    path: str                        # as in the OpenAPI document, e.g. /api/v1/financing/requests/{request_id}
+    variant: str
+    expected: dict[str, int]
+    params: Ids = no_args
+    body: dict[str, Any] | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path.removeprefix('/api/v1/')}" + (f"[{self.variant}]" if self.variant else "")
+
+
+def api(default: int, *groups: dict[str, int], anonymous: int = 401, **roles: int) -> dict[str, int]:
+    return expect(default, *groups, anonymous=anonymous, **roles)
+
+
+API_ANY = api(200)
+API_OPERATOR = api(403, operator=200)
+API_ENTERPRISES_OWN = api(403, each(ENTERPRISE_ROLES, 200))
+API_INSTITUTIONS_OWN = api(403, each(INSTITUTION_ROLES, 200))
+
+
+def _a_object(status: int) -> dict[str, int]:
+    """One of A's private objects under /enterprises/me/...: other enterprises 404."""
+    return api(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, status))
+
+
+def _x_object(status: int, **roles: int) -> dict[str, int]:
+    """One of X's products under /institutions/me/...: other institutions 404."""
+    return api(403, each(INSTITUTION_ROLES, 404), inst=status, **roles)
+
+
+E = "/api/v1/enterprises"
+INS = "/api/v1/institutions"
+F = "/api/v1/financing"
+ACC = "/api/v1/accounts"
+STATEMENT = {"currency": "CNY", "revenue": "1000000.00", "rd_expense": "100000.00", "total_costs": "900000.00",
+             "net_profit": "100000.00", "total_assets": "2000000.00", "total_liabilities": "500000.00",
+             "operating_cash_flow": "50000.00", "tax_credit_grade": "A"}
+
+API: list[ApiRow] = [
+    # accounts. Sign-up and invitation acceptance are public: an empty body is a 422 for anyone.
+    ApiRow("POST", f"{ACC}/signup", "empty body: 422 = public", api(422, anonymous=422), body={}),
+    ApiRow("POST", f"{ACC}/invitations/accept", "empty body: 422 = public", api(422, anonymous=422), body={}),
+    ApiRow("GET", f"{ACC}/me", "", API_ANY),
+    ApiRow("GET", f"{ACC}/organisations", "", API_OPERATOR),
+    ApiRow("GET", f"{ACC}/organisations/{{organisation_id}}", "A",
+           api(404, each(A_MEMBERS, 200), operator=200), lambda w: {"organisation_id": w.A.organisation_id}),
+    ApiRow("GET", f"{ACC}/organisations/{{organisation_id}}", "P",
+           api(404, ent_pending=200, operator=200), lambda w: {"organisation_id": w.P.organisation_id}),
+    ApiRow("POST", f"{ACC}/organisations/{{organisation_id}}/verify", "P", API_OPERATOR,
+           lambda w: {"organisation_id": w.P.organisation_id}, {}),
+    ApiRow("POST", f"{ACC}/organisations/{{organisation_id}}/reject", "P", API_OPERATOR,
+           lambda w: {"organisation_id": w.P.organisation_id}, {"reason": "Registration documents missing."}),
+    ApiRow("GET", f"{ACC}/members", "", API_ANY),
+    ApiRow("DELETE", f"{ACC}/members/{{membership_id}}", "A-member",
+           api(404, ent_admin=200, ent_member=403, operator=200),
+           lambda w: {"membership_id": w.A_member_membership.pk}),
+    ApiRow("GET", f"{ACC}/invitations", "", API_ANY),
+    ApiRow("POST", f"{ACC}/invitations", "", api(201, ent_member=403), body={"email": "another.one@example.com"}),
+    ApiRow("DELETE", f"{ACC}/invitations/{{invitation_id}}", "A", api(404, ent_admin=200, ent_member=403),
+           lambda w: {"invitation_id": w.invitation.pk}),
+    ApiRow("GET", f"{ACC}/tokens", "", API_ANY),
+    ApiRow("POST", f"{ACC}/tokens", "", api(201), body={"name": "ci"}),
+    ApiRow("DELETE", f"{ACC}/tokens/{{token_id}}", "A-admin", api(404, ent_admin=200),
+           lambda w: {"token_id": w.A_token.pk}),
+    ApiRow("GET", f"{ACC}/audit", "", API_OPERATOR),
+    # enterprises: own profile and private data
+    ApiRow("GET", f"{E}/me", "", API_ENTERPRISES_OWN),
+    ApiRow("PATCH", f"{E}/me", "", API_ENTERPRISES_OWN, body={"description": "We design chips."}),
+    ApiRow("GET", f"{E}/me/owners", "", API_ENTERPRISES_OWN),
+    ApiRow("POST", f"{E}/me/owners", "", api(403, each(ENTERPRISE_ROLES, 201)),
+           body={"name": "New Owner", "share_percent": "5.00", "nationality": "MO"}),
+    ApiRow("PATCH", f"{E}/me/owners/{{owner_id}}", "A", _a_object(200), lambda w: {"owner_id": w.A_owner.pk},
+           {"name": "Renamed Owner"}),
+    ApiRow("DELETE", f"{E}/me/owners/{{owner_id}}", "A", _a_object(204), lambda w: {"owner_id": w.A_owner.pk}),
+    ApiRow("GET", f"{E}/me/certifications", "", API_ENTERPRISES_OWN),
+    ApiRow("POST", f"{E}/me/certifications", "", api(403, each(ENTERPRISE_ROLES, 201)),
+           body={"kind": "hnte", "number": "GR1", "issued_on": "2024-01-10"}),
+    ApiRow("PATCH", f"{E}/me/certifications/{{certification_id}}", "A", _a_object(200),
+           lambda w: {"certification_id": w.A_cert.pk}, {"published": False}),
+    ApiRow("DELETE", f"{E}/me/certifications/{{certification_id}}", "A", _a_object(204),
+           lambda w: {"certification_id": w.A_cert.pk}),
+    ApiRow("GET", f"{E}/me/statements", "", API_ENTERPRISES_OWN),
+    ApiRow("GET", f"{E}/me/statements/{{year}}", "A-2025", _a_object(200), lambda w: {"year": 2025}),
+    # PUT is "my statement for that year": B and P write their own, never A's (fingerprint).
+    ApiRow("PUT", f"{E}/me/statements/{{year}}", "2025", api(403, each(ENTERPRISE_ROLES, 200)),
+           lambda w: {"year": 2025}, STATEMENT),
+    ApiRow("DELETE", f"{E}/me/statements/{{year}}", "A-2025", _a_object(204), lambda w: {"year": 2025}),
+    ApiRow("GET", f"{E}/public", "", API_ANY),
+    ApiRow("GET", f"{E}/public/{{enterprise_id}}", "A", API_ANY, lambda w: {"enterprise_id": w.A.pk}),
+    ApiRow("GET", f"{E}/public/{{enterprise_id}}", "P", api(404, ent_pending=200, operator=200),
+           lambda w: {"enterprise_id": w.P.pk}),
+    # institutions
+    ApiRow("GET", f"{INS}/me", "", API_INSTITUTIONS_OWN),
+    ApiRow("PATCH", f"{INS}/me", "", API_INSTITUTIONS_OWN, body={"description": "We lend to chip makers."}),
+    ApiRow("GET", f"{INS}/me/products", "", API_INSTITUTIONS_OWN),
+    # 422 = passed the permission check (an empty product is refused by the service).
+    ApiRow("POST", f"{INS}/me/products", "empty: 422 = allowed", api(403, inst=422, inst_other=422), body={}),
+    ApiRow("GET", f"{INS}/me/products/{{product_id}}", "X-draft", _x_object(200),
+           lambda w: {"product_id": w.X_draft.pk}),
+    ApiRow("PATCH", f"{INS}/me/products/{{product_id}}", "X-draft", _x_object(200),
+           lambda w: {"product_id": w.X_draft.pk}, {"name": "Renamed draft"}),
+    ApiRow("DELETE", f"{INS}/me/products/{{product_id}}", "X-draft", _x_object(204),
+           lambda w: {"product_id": w.X_draft.pk}),
+    # A pending institution is refused before the product is looked up (403, leaks nothing).
+    ApiRow("POST", f"{INS}/me/products/{{product_id}}/publish", "X-draft", _x_object(200, inst_pending=403),
+           lambda w: {"product_id": w.X_draft.pk}, {}),
+    ApiRow("POST", f"{INS}/me/products/{{product_id}}/archive", "X-published", _x_object(200),
+           lambda w: {"product_id": w.X_published.pk}, {}),
+    ApiRow("GET", f"{INS}/products", "", api(403, each(BROWSE_ROLES, 200))),
+    ApiRow("GET", f"{INS}/products/{{product_id}}", "X-published", api(403, each(BROWSE_ROLES, 200)),
+           lambda w: {"product_id": w.X_published.pk}),
+    ApiRow("GET", f"{INS}/products/{{product_id}}", "X-draft",
+           api(403, each(BROWSE_ROLES, 404), inst=200, operator=200), lambda w: {"product_id": w.X_draft.pk}),
+    ApiRow("GET", f"{INS}/products/{{product_id}}", "Q-published",
+           api(403, each(BROWSE_ROLES, 404), inst_pending=200, operator=200),
+           lambda w: {"product_id": w.Q_published.pk}),
+    ApiRow("GET", f"{INS}/associations", "", API_OPERATOR),
+    ApiRow("POST", f"{INS}/associations", "", api(403, operator=201), body={"name": "GBA Venture Association"}),
+    ApiRow("PUT", f"{INS}/{{institution_id}}/associations", "X", API_OPERATOR,
+           lambda w: {"institution_id": w.X.pk}, {"association_ids": []}),
+    ApiRow("GET", f"{INS}/{{institution_id}}", "X", API_ANY, lambda w: {"institution_id": w.X.pk}),
+    ApiRow("GET", f"{INS}/{{institution_id}}", "Q", api(404, inst_pending=200, operator=200),
+           lambda w: {"institution_id": w.Q.pk}),
+    # financing
+    ApiRow("GET", f"{F}/requests", "", API_ENTERPRISES_OWN),
+    # 422 = passed the permission check (an empty request is refused by the service).
+    # Pending enterprises may prepare drafts; they cannot submit them.
+    ApiRow("POST", f"{F}/requests", "empty: 422 = allowed", api(403, each(ENTERPRISE_ROLES, 422)),
+           body={}),
+    ApiRow("GET", f"{F}/requests/{{request_id}}", "A-open",
+           api(404, each(A_MEMBERS, 200), inst=200, inst_other=200, operator=200),
+           lambda w: {"request_id": w.A_open.pk}),
+    ApiRow("GET", f"{F}/requests/{{request_id}}", "A-draft", api(404, each(A_MEMBERS, 200), operator=200),
+           lambda w: {"request_id": w.A_draft.pk}),
+    ApiRow("GET", f"{F}/requests/{{request_id}}", "P-draft", api(404, ent_pending=200, operator=200),
+           lambda w: {"request_id": w.P_draft.pk}),
+    ApiRow("GET", f"{F}/requests/{{request_id}}", "P-open", api(404, ent_pending=200, operator=200),
+           lambda w: {"request_id": w.P_open.pk}),
+    ApiRow("PATCH", f"{F}/requests/{{request_id}}", "A-draft",
+           api(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, 200)),
+           lambda w: {"request_id": w.A_draft.pk}, {"title": "Renamed request"}),
+    ApiRow("POST", f"{F}/requests/{{request_id}}/transition", "A-draft-submit",
+           api(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, 200), ent_pending=403),
+           lambda w: {"request_id": w.A_draft.pk}, {"to": "open"}),
+    ApiRow("GET", f"{F}/browse", "", api(403, inst=200, inst_other=200, operator=200)),
+    # X already has a live deal on A's open request: 409 = passed the permission check.
+    ApiRow("POST", f"{F}/requests/{{request_id}}/interest", "A-open",
+           api(403, inst=409, inst_other=201),
+           lambda w: {"request_id": w.A_open.pk}, {"message": "We can lend."}),
+    ApiRow("POST", f"{F}/requests/{{request_id}}/interest", "P-open",
+           api(403, each(INSTITUTION_ROLES, 404), inst_pending=403),
+           lambda w: {"request_id": w.P_open.pk}, {"message": "We can lend."}),
+    ApiRow("GET", f"{F}/deals", "", api(200, observer=403)),
+    ApiRow("GET", f"{F}/deals/{{deal_id}}", "A-X", api(404, each(A_MEMBERS, 200), inst=200, operator=200),
+           lambda w: {"deal_id": w.deal.pk}),
+    ApiRow("POST", f"{F}/deals/{{deal_id}}/transition", "A-X-close",
+           api(404, each(A_MEMBERS, 200), inst=200, operator=403, observer=403),
+           lambda w: {"deal_id": w.deal.pk}, {"to": "closed"}),
+]
+
+
+def _api_url(row: ApiRow, w: SimpleNamespace) -> str:
+    path = row.path
+    for name, value in row.params(w).items():
+        path = path.replace(f"{{{name}}}", str(value))
+    assert "{" not in path, path
+    return path
+
+
+@pytest.mark.parametrize(("row", "role"), _cases(API))
+def test_api(world: SimpleNamespace, api_for: Callable[[Any], Client], row: ApiRow, role: str) -> None:
+    client = api_for(world.users[role])
+    url = _api_url(row, world)
+    expected = row.expected[role]
+    writes = row.method != "GET"
+    before = fingerprint(world) if writes else None
+    kwargs: dict[str, Any] = {}
+    if row.body is not None:
+        kwargs = {"data": row.body, "content_type": "application/json"}
+    response = getattr(client, row.method.lower())(url, **kwargs)
+    assert response.status_code == expected, (
+        f"{row.method} {url} as {role}: {response.status_code} {response.content[:300]!r}, expected {expected}")
+    if response.status_code >= 400:
+        body = response.json()
+        assert set(body) == {"code", "message", "fields"}, body
+    if response.status_code == 200:
+        assert_no_private_data(role, response.content.decode(), f"{row.method} {url}")
+    if before is not None and (role == "anonymous" or expected in (401, 403, 404, 409, 422)):
+        assert fingerprint(world) == before, f"{row.method} {url} as {role} changed the database"
+
+
+def test_every_endpoint_has_a_row(world: SimpleNamespace, api_for: Callable[[Any], Client]) -> None:
+    response = api_for(None).get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    documented = {(method.upper(), unquote(path)) for path, ops in response.json()["paths"].items()
+                  for method in ops if method in {"get", "post", "put", "patch", "delete"}}
+    assert documented
+    rows = {(row.method, row.path) for row in API}
+    missing = documented - rows
+    assert not missing, f"endpoints without a permission-matrix row: {sorted(missing)}"
+    unknown = rows - documented
+    assert not unknown, f"rows for endpoints that no longer exist: {sorted(unknown)}"
+
+
+# ---------------------------------------------------------------------------------------
+# Private data: what A's public face shows, and what it never shows
+
+OUTSIDERS = ("inst", "observer", "ent_other")
+EMPLOYEE_COUNTS = (str(SECRET_EMPLOYEES), f"{SECRET_EMPLOYEES:,}")
+PRIVATE_KEYS = {"employees", "tech_staff", "registration_number", "statements", "owners", "beneficial_owners",
+                "revenue", "invention_patents", "software_copyrights", "class_i_ip"}
+
+
+def _assert_public_only(body: str, where: str) -> None:
+    for secret in (*A_PRIVATE, *EMPLOYEE_COUNTS):
+        assert secret not in body, f"{where} shows {secret!r}"
+
+
+def _keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+def test_public_profile_of_a_shows_no_private_data(world: SimpleNamespace, client_for: Callable[[Any], Client],
+                                                   api_for: Callable[[Any], Client], role: str) -> None:
+    user = world.users[role]
+    page = client_for(user).get(reverse("enterprises:public_profile", kwargs={"enterprise_id": world.A.pk}))
+    answer = api_for(user).get(f"/api/v1/enterprises/public/{world.A.pk}")
+    assert page.status_code == answer.status_code == 200
+    for where, body in (("page", page.content.decode()), ("API", answer.content.decode())):
+        assert "Alpha Matrix Chips" in body
+        _assert_public_only(body, f"public profile {where} as {role}")
+    data = answer.json()
+    assert data["employee_band"]
+    assert not _keys(data) & PRIVATE_KEYS
+    # The list of public profiles: A is there, the pending P is not.
+    listing = api_for(user).get("/api/v1/enterprises/public?page_size=100").json()
+    ids = {item["id"] for item in listing["items"]}
+    assert world.A.pk in ids and world.P.pk not in ids
+    _assert_public_only(str(listing), f"public list as {role}")
+    assert not _keys(listing["items"]) & PRIVATE_KEYS
+
+
+@pytest.mark.parametrize("role", ["inst", "inst_other"])
+def test_browsing_requests_shows_public_profiles_only(world: SimpleNamespace, client_for: Callable[[Any], Client],
+                                                      api_for: Callable[[Any], Client], role: str) -> None:
+    user = world.users[role]
+    page = client_for(user).get(reverse("financing:request_browse"))
+    answer = api_for(user).get("/api/v1/financing/browse?page_size=100")
+    assert page.status_code == answer.status_code == 200
+    for where, body in (("page", page.content.decode()), ("API", answer.content.decode())):
+        assert "Alpha open request" in body and "Beta open request" in body
+        assert "Alpha draft request" not in body
+        assert P_REQUEST_TITLE not in body and P_NAME not in body
+        _assert_public_only(body, f"browse {where} as {role}")
+    items = answer.json()["items"]
+    assert {i["id"] for i in items} == {world.A_open.pk, world.B_open.pk}
+    assert not _keys(items) & PRIVATE_KEYS
+    # The request and deal pages an institution opens show the public profile only.
+    for url in (reverse("financing:request_detail", kwargs={"request_id": world.A_open.pk}),
+                f"/api/v1/financing/requests/{world.A_open.pk}"):
+        _assert_public_only(client_for(user).get(url).content.decode(), f"{url} as {role}")
+    if role == "inst":
+        for url in (reverse("financing:deal_detail", kwargs={"deal_id": world.deal.pk}),
+                    f"/api/v1/financing/deals/{world.deal.pk}"):
+            response = api_for(user).get(url) if url.startswith("/api/") else client_for(user).get(url)
+            assert response.status_code == 200
+            _assert_public_only(response.content.decode(), f"{url} as {role}")
+
+
+@pytest.mark.parametrize("role", ["inst", "inst_other", "ent_admin", "ent_other", "observer"])
+def test_pending_enterprise_and_its_requests_are_invisible(world: SimpleNamespace,
+                                                           client_for: Callable[[Any], Client],
+                                                           api_for: Callable[[Any], Client], role: str) -> None:
+    user = world.users[role]
+    web, rest = client_for(user), api_for(user)
+    assert web.get(reverse("enterprises:public_profile", kwargs={"enterprise_id": world.P.pk})).status_code == 404
+    assert rest.get(f"/api/v1/enterprises/public/{world.P.pk}").status_code == 404
+    assert rest.get(f"/api/v1/accounts/organisations/{world.P.organisation_id}").status_code in (403, 404)
+    for req in (world.P_draft, world.P_open):
+        assert rest.get(f"/api/v1/financing/requests/{req.pk}").status_code == 404
+        page = web.get(reverse("financing:request_detail", kwargs={"request_id": req.pk}))
+        assert page.status_code == (403 if role == "observer" else 404)
+        assert rest.post(f"/api/v1/financing/requests/{req.pk}/interest", {"message": "Hello"},
+                         content_type="application/json").status_code in (403, 404)
+    assert not FinancingRequest.objects.filter(pk__in=[world.P_draft.pk, world.P_open.pk], deals__isnull=False)
+
+
+def test_operators_see_pending_organisations(world: SimpleNamespace, client_for: Callable[[Any], Client],
+                                             api_for: Callable[[Any], Client]) -> None:
+    user = world.users["operator"]
+    web, rest = client_for(user), api_for(user)
+    assert P_NAME in web.get(reverse("accounts:verification_queue")).content.decode()
+    assert Q_NAME in web.get(reverse("accounts:verification_queue")).content.decode()
+    assert P_REQUEST_TITLE in web.get(reverse("financing:operator_requests")).content.decode()
+    assert web.get(reverse("enterprises:public_profile", kwargs={"enterprise_id": world.P.pk})).status_code == 200
+    orgs = rest.get("/api/v1/accounts/organisations?status=pending&page_size=100").json()
+    assert {world.P.organisation_id, world.Q.organisation_id} <= {o["id"] for o in orgs["items"]}
+    assert rest.get(f"/api/v1/financing/requests/{world.P_draft.pk}").json()["title"] == P_REQUEST_TITLE
+    # KYC: the operator reads A's beneficial owners on the organisation page.
+    detail = web.get(reverse("accounts:organisation_detail", kwargs={"pk": world.A.organisation_id}))
+    assert SECRET_OWNER in detail.content.decode()
+
+
+def test_only_the_owner_reads_statements(world: SimpleNamespace, api_for: Callable[[Any], Client]) -> None:
+    own = api_for(world.users["ent_member"]).get("/api/v1/enterprises/me/statements/2025")
+    assert own.status_code == 200 and own.json()["revenue"] == str(SECRET_REVENUE)
+    for role in ("ent_other", "ent_pending"):
+        mine = api_for(world.users[role]).get("/api/v1/enterprises/me/statements?page_size=100").json()
+        _assert_public_only(str(mine), f"statements as {role}")
+        assert all(item["revenue"] != str(SECRET_REVENUE) for item in mine["items"])
+
+
+def test_world_is_as_described(world: SimpleNamespace) -> None:
+    """Guards the matrix's premises: if these change, the rows above test something else."""
+    assert world.A.organisation.status == OrganisationStatus.VERIFIED
+    assert world.P.organisation.status == OrganisationStatus.PENDING
+    assert world.Q.organisation.status == OrganisationStatus.PENDING
+    assert FinancingRequest.objects.get(pk=world.A_open.pk).status == RequestStatus.OPEN
+    assert FinancingRequest.objects.get(pk=world.A_draft.pk).status == RequestStatus.DRAFT
+    assert Product.objects.get(pk=world.X_draft.pk).status == ProductStatus.DRAFT
+    assert Deal.objects.get(pk=world.deal.pk).stage == DealStage.INTEREST
+    assert not world.users["ent_member"].is_org_admin and world.users["ent_admin"].is_org_admin
+    assert world.invitation.expires_at > timezone.now()
+    assert world.A.founding_date < dt.date.today()
+
+
+# Lists are scoped: (page, API list) -> what each role must and must not find in it.
+def _list_cases() -> list[Any]:
+    deal = ("financing:deals", "/api/v1/financing/deals?page_size=100", "Alpha open request")
+    own_requests = ("financing:my_requests", "/api/v1/financing/requests?page_size=100", "Alpha draft request")
+    own_products = ("institutions:products", "/api/v1/institutions/me/products?page_size=100", "Xenon draft product")
+    team = ("accounts:team", "/api/v1/accounts/members?page_size=100", None)
+    return [
+        pytest.param(*deal, ("ent_admin", "ent_member", "inst", "operator"), ("ent_other", "ent_pending",
+                     "inst_other", "inst_pending"), id="deals"),
+        pytest.param(*own_requests, ("ent_admin", "ent_member"), ("ent_other", "ent_pending"), id="my_requests"),
+        pytest.param(*own_products, ("inst",), ("inst_other", "inst_pending"), id="own_products"),
+        pytest.param(*team, ("ent_admin", "ent_member"),
+                     tuple(r for r in SIGNED_IN if r not in A_MEMBERS), id="team"),
+    ]
+
+
+@pytest.mark.parametrize(("route", "api_url", "marker", "sees", "blind"), _list_cases())
+def test_lists_are_scoped_to_the_own_organisation(world: SimpleNamespace, client_for: Callable[[Any], Client],
+                                                  api_for: Callable[[Any], Client], route: str, api_url: str,
+                                                  marker: str | None, sees: tuple[str, ...],
+                                                  blind: tuple[str, ...]) -> None:
+    text = marker or world.users["ent_member"].email
+    for role in (*sees, *blind):
+        user = world.users[role]
+        page = client_for(user).get(reverse(route))
+        answer = api_for(user).get(api_url)
+        assert page.status_code == answer.status_code == 200, role
+        for where, body in (("page", page.content.decode()), ("API", answer.content.decode())):
+            assert (text in body) == (role in sees), f"{route} {where} as {role}: {text!r}"
