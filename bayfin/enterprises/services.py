@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -38,23 +37,6 @@ IP_FIELDS = ("invention_patents", "utility_models", "designs", "software_copyrig
              "other_class_i", "other_class_ii")
 
 
-def _count(errors: FieldErrors, field: str, value: Any, *, required: bool) -> int | None:
-    if value in (None, ""):
-        if required:
-            errors.add(field, _("This field is required."))
-        return None if required else 0
-    if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit():
-        errors.add(field, _("Enter a whole number."))
-        return None
-    number = int(str(value).strip())
-    if number < 0:
-        errors.add(field, _("The number cannot be negative."))
-        return None
-    if number > 10_000_000:
-        errors.add(field, _("The number is too large."))
-        return None
-    return number
-
 
 def clean_profile(errors: FieldErrors, data: Mapping[str, Any], *, jurisdiction: str | None,
                   exclude_enterprise_id: int | None = None) -> dict[str, Any]:
@@ -75,23 +57,12 @@ def clean_profile(errors: FieldErrors, data: Mapping[str, Any], *, jurisdiction:
             if taken.exists():
                 errors.add("registration_number", _("An enterprise with this registration number is already registered."))
 
-    founding = data.get("founding_date")
-    if founding in (None, ""):
-        errors.add("founding_date", _("This field is required."))
-    else:
-        if isinstance(founding, str):
-            from datetime import date
+    founding = errors.iso_date("founding_date", data.get("founding_date"))
+    if founding is not None:
+        out["founding_date"] = errors.not_future("founding_date", founding, timezone.localdate())
 
-            try:
-                founding = date.fromisoformat(founding)
-            except ValueError:
-                errors.add("founding_date", _("Enter a valid date (YYYY-MM-DD)."))
-                founding = None
-        if founding is not None:
-            out["founding_date"] = errors.not_future("founding_date", founding, timezone.localdate())
-
-    employees = _count(errors, "employees", data.get("employees"), required=True)
-    tech_staff = _count(errors, "tech_staff", data.get("tech_staff"), required=True)
+    employees = errors.whole_number("employees", data.get("employees"))
+    tech_staff = errors.whole_number("tech_staff", data.get("tech_staff"))
     if employees is not None and tech_staff is not None and tech_staff > employees:
         errors.add("tech_staff", _("Tech staff cannot be more than the employees."))
     out["employees"], out["tech_staff"] = employees, tech_staff
@@ -100,7 +71,7 @@ def clean_profile(errors: FieldErrors, data: Mapping[str, Any], *, jurisdiction:
     out["description"] = errors.text("description", data.get("description"), required=False,
                                      max_length=5000)
     for field in IP_FIELDS:
-        out[field] = _count(errors, field, data.get(field), required=False)
+        out[field] = errors.whole_number(field, data.get(field), required=False, default=0)
     return out
 
 
@@ -143,19 +114,6 @@ def _own_enterprise_for_update(actor: Any, enterprise_id: int) -> Enterprise:
         raise NotFound(_("Enterprise not found."))
     return enterprise
 
-
-def _parse_date(errors: FieldErrors, field: str, value: Any, *, required: bool) -> date | None:
-    if value in (None, ""):
-        if required:
-            errors.add(field, _("This field is required."))
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors.add(field, _("Enter a valid date (YYYY-MM-DD)."))
-        return None
 
 
 def _merged(current: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
@@ -310,9 +268,9 @@ def _clean_certification(errors: FieldErrors, data: Mapping[str, Any], enterpris
                          exclude_id: int | None) -> dict[str, Any]:
     kind = errors.choice("kind", data.get("kind"), CertificationKind)
     number = errors.text("number", data.get("number"), required=False, max_length=64)
-    issued = _parse_date(errors, "issued_on", data.get("issued_on"), required=True)
+    issued = errors.iso_date("issued_on", data.get("issued_on"))
     issued = errors.not_future("issued_on", issued, timezone.localdate())
-    expires = _parse_date(errors, "expires_on", data.get("expires_on"), required=False)
+    expires = errors.iso_date("expires_on", data.get("expires_on"), required=False)
     if issued is not None and expires is not None and expires <= issued:
         errors.add("expires_on", _("The expiry date must be after the issue date."))
     published = data.get("published", True)

@@ -97,36 +97,16 @@ def clean_request(errors: FieldErrors, data: Mapping[str, Any], *, today: date) 
                                       max_length=MAX_TEXT)
 
     term = data.get("term_months")
-    out["term_months"] = None
-    if term not in (None, ""):
-        if isinstance(term, bool) or not str(term).strip().isdigit():
-            errors.add("term_months", _("Enter a whole number of months from 1 to 600."))
-        else:
-            months = int(str(term).strip())
-            if not 1 <= months <= MAX_TERM_MONTHS:
-                errors.add("term_months", _("Enter a whole number of months from 1 to 600."))
-            else:
-                out["term_months"] = months
+    out["term_months"] = errors.whole_number("term_months", term, required=False, minimum=1,
+                                             maximum=MAX_TERM_MONTHS)
 
-    deadline = data.get("deadline")
+    deadline = errors.iso_date("deadline", data.get("deadline"))
     out["deadline"] = None
-    if deadline in (None, ""):
-        errors.add("deadline", _("This field is required."))
-    else:
-        if isinstance(deadline, str):
-            try:
-                deadline = date.fromisoformat(deadline.strip())
-            except ValueError:
-                errors.add("deadline", _("Enter a valid date (YYYY-MM-DD)."))
-                deadline = None
-        elif not isinstance(deadline, date):
-            errors.add("deadline", _("Enter a valid date (YYYY-MM-DD)."))
-            deadline = None
-        if deadline is not None:
-            if deadline <= today:
-                errors.add("deadline", _("The deadline must be after today."))
-            else:
-                out["deadline"] = deadline
+    if deadline is not None:
+        if deadline <= today:
+            errors.add("deadline", _("The deadline must be after today."))
+        else:
+            out["deadline"] = deadline
     return out
 
 

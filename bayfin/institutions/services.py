@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -175,24 +174,6 @@ def _as_list(value: Any) -> list[Any]:
     return list(value)
 
 
-def _whole(errors: FieldErrors, field: str, value: Any, *, minimum: int, maximum: int,
-           required: bool = False) -> int | None:
-    if value in (None, ""):
-        if required:
-            errors.add(field, _("This field is required."))
-        return None
-    if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit():
-        errors.add(field, _("Enter a whole number."))
-        return None
-    number = int(str(value).strip())
-    if number < minimum:
-        errors.add(field, _("The number must be at least %(n)d.") % {"n": minimum})
-        return None
-    if number > maximum:
-        errors.add(field, _("The number must be at most %(n)d.") % {"n": maximum})
-        return None
-    return number
-
 
 def _rate(errors: FieldErrors, field: str, value: Any) -> Decimal | None:
     if value in (None, ""):
@@ -217,19 +198,6 @@ def _rate(errors: FieldErrors, field: str, value: Any) -> Decimal | None:
         return None
     return rate.quantize(Decimal("0.001"))
 
-
-def _day(errors: FieldErrors, field: str, value: Any, *, required: bool) -> date | None:
-    if value in (None, ""):
-        if required:
-            errors.add(field, _("This field is required."))
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors.add(field, _("Enter a valid date (YYYY-MM-DD)."))
-        return None
 
 
 def _flag(value: Any) -> bool:
@@ -265,10 +233,10 @@ def clean_product(errors: FieldErrors, data: Mapping[str, Any]) -> dict[str, Any
             and out["ticket_min"] > out["ticket_max"]:
         errors.add("ticket_min", _("The minimum ticket cannot be above the maximum ticket."))
 
-    out["term_min_months"] = _whole(errors, "term_min_months", data.get("term_min_months"),
-                                    minimum=1, maximum=MAX_TERM_MONTHS)
-    out["term_max_months"] = _whole(errors, "term_max_months", data.get("term_max_months"),
-                                    minimum=1, maximum=MAX_TERM_MONTHS)
+    out["term_min_months"] = errors.whole_number(
+        "term_min_months", data.get("term_min_months"), required=False, minimum=1, maximum=MAX_TERM_MONTHS)
+    out["term_max_months"] = errors.whole_number(
+        "term_max_months", data.get("term_max_months"), required=False, minimum=1, maximum=MAX_TERM_MONTHS)
     if out["term_min_months"] is not None and out["term_max_months"] is not None \
             and out["term_min_months"] > out["term_max_months"]:
         errors.add("term_min_months", _("The minimum term cannot be above the maximum term."))
@@ -281,8 +249,8 @@ def clean_product(errors: FieldErrors, data: Mapping[str, Any]) -> dict[str, Any
     out["pricing_note"] = errors.text("pricing_note", data.get("pricing_note"), required=False,
                                       max_length=300)
 
-    years = _whole(errors, "min_years_operating", data.get("min_years_operating"),
-                   minimum=0, maximum=MAX_YEARS_OPERATING)
+    years = errors.whole_number("min_years_operating", data.get("min_years_operating"),
+                                required=False, minimum=0, maximum=MAX_YEARS_OPERATING)
     out["min_years_operating"] = years or 0
     revenue, revenue_cur = data.get("min_revenue_amount"), data.get("min_revenue_currency")
     if revenue in (None, "") and revenue_cur in (None, ""):
@@ -295,8 +263,8 @@ def clean_product(errors: FieldErrors, data: Mapping[str, Any]) -> dict[str, Any
         "required_certifications", _as_list(data.get("required_certifications")), CertificationKind)
     out["cross_border"] = _flag(data.get("cross_border"))
 
-    out["active_from"] = _day(errors, "active_from", data.get("active_from"), required=True)
-    out["active_until"] = _day(errors, "active_until", data.get("active_until"), required=False)
+    out["active_from"] = errors.iso_date("active_from", data.get("active_from"), required=True)
+    out["active_until"] = errors.iso_date("active_until", data.get("active_until"), required=False)
     if out["active_from"] and out["active_until"] and out["active_until"] < out["active_from"]:
         errors.add("active_until", _("The end of the active period cannot be before its start."))
     out["thesis"] = errors.text("thesis", data.get("thesis"), required=False, max_length=10000)
