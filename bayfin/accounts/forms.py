@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from bayfin.common.forms import DateInput, StyledFormMixin
+from bayfin.common.forms import DateInput, ServiceFormMixin, StyledFormMixin
 from bayfin.common.vocab import InstitutionKind, Jurisdiction, Sector, Stage
 
 from .models import OrganisationKind, OrganisationStatus
@@ -28,7 +28,7 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
         return super().clean()
 
 
-class SignupForm(StyledFormMixin, forms.Form):
+class SignupForm(ServiceFormMixin, forms.Form):
     """Account and organisation fields common to every kind."""
 
     email = forms.CharField(label=_("Email"), max_length=254,
@@ -110,7 +110,7 @@ SIGNUP_FORMS: dict[str, type[SignupForm]] = {
 }
 
 
-class RejectForm(StyledFormMixin, forms.Form):
+class RejectForm(ServiceFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason for rejection"),
                              widget=forms.Textarea(attrs={"rows": 2, "col": "col-12"}))
 
@@ -123,12 +123,12 @@ class OrganisationFilterForm(StyledFormMixin, forms.Form):
                                      choices=_blank(Jurisdiction.choices))
 
 
-class InviteForm(StyledFormMixin, forms.Form):
+class InviteForm(ServiceFormMixin, forms.Form):
     email = forms.CharField(label=_("Email of your colleague"), max_length=254,
                             widget=forms.EmailInput(attrs={"col": "col-12"}))
 
 
-class AcceptInvitationForm(StyledFormMixin, forms.Form):
+class AcceptInvitationForm(ServiceFormMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), required=False, max_length=150)
     password = forms.CharField(
         label=_("Choose a password"), strip=False,
@@ -137,7 +137,7 @@ class AcceptInvitationForm(StyledFormMixin, forms.Form):
     )
 
 
-class TokenForm(StyledFormMixin, forms.Form):
+class TokenForm(ServiceFormMixin, forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100,
                            help_text=_("What the token is for, for example \"ERP sync\"."),
                            widget=forms.TextInput(attrs={"col": "col-12"}))

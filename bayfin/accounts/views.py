@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -33,15 +32,6 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 PAGE_SIZE = 25
 NEW_TOKEN_SESSION_KEY = "accounts_new_api_token"
 
-
-def _merge_errors(form: forms.BaseForm, exc: DomainError) -> None:
-    """Put a service's errors on a form, skipping fields the form already flagged."""
-    form.errors  # noqa: B018 - runs the form's own parsing first
-    for name in list(exc.fields):
-        if name in form.errors:
-            del exc.fields[name]
-    if exc.fields or not form.errors:
-        apply_domain_error(form, exc)
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -73,7 +63,7 @@ def signup_kind(request: HttpRequest, kind: str) -> HttpResponse:
                 jurisdiction=request.POST.get("jurisdiction", ""), profile=form.profile(),
             )
         except ValidationFailed as exc:
-            _merge_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             login(request, user, backend=BACKEND)
             messages.success(request, _("Welcome to BayFin. Your organisation is registered and "
@@ -179,7 +169,7 @@ def team(request: HttpRequest) -> HttpResponse:
             invitation, _raw = services.invitation_create(actor=request.user,
                                                           email=request.POST.get("email", ""))
         except ValidationFailed as exc:
-            _merge_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("accounts:team")
@@ -229,7 +219,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             user = services.invitation_accept(raw_token=token, password=request.POST.get("password", ""),
                                               name=request.POST.get("name", ""))
         except ValidationFailed as exc:
-            _merge_errors(form, exc)
+            apply_domain_error(form, exc)
         except DomainError as exc:
             problem, status = exc.message, 410
         else:
@@ -253,7 +243,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         try:
             _token, raw = services.api_token_create(actor=request.user, name=request.POST.get("name", ""))
         except ValidationFailed as exc:
-            _merge_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             request.session[NEW_TOKEN_SESSION_KEY] = raw
             return redirect("accounts:tokens")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.utils import ErrorDict
 
 from .errors import DomainError
 
@@ -32,11 +33,46 @@ class StyledFormMixin:
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
         for name in getattr(self, "_errors", {}) or {}:
-            if name in self.fields:  # type: ignore[attr-defined]
-                w = self.fields[name].widget  # type: ignore[attr-defined]
+            self._mark_invalid(name)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)  # type: ignore[misc]
+        if field is not None:
+            self._mark_invalid(field)
+
+    def _mark_invalid(self, name: str) -> None:
+        if name in self.fields:  # type: ignore[attr-defined]
+            w = self.fields[name].widget  # type: ignore[attr-defined]
+            if "is-invalid" not in w.attrs.get("class", ""):
                 w.attrs["class"] = (w.attrs.get("class", "") + " is-invalid").strip()
-                w.attrs["aria-invalid"] = "true"
-                w.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}_error"  # type: ignore[attr-defined]
+            w.attrs["aria-invalid"] = "true"
+            w.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}_error"  # type: ignore[attr-defined]
+
+
+class ServiceFormMixin(StyledFormMixin):
+    """A form for a write: it renders the fields and carries what the user typed, and the
+    service validates all of it.
+
+    Django's own field validation is skipped, so a rule lives only in the service and the
+    user sees every failing field at once (a form that checked "required" itself would
+    hide the service's reasons until the next submit). ``cleaned_data`` holds the raw
+    values (lists for multiple choices, booleans for checkboxes); the view passes them to
+    the service and puts a ``ValidationFailed`` back with ``apply_domain_error``.
+    Required markers still show, but no HTML ``required`` attribute blocks the submit, so
+    the reasons come from the server in the user's language.
+    """
+
+    use_required_attribute = False
+
+    def full_clean(self) -> None:
+        self._errors = ErrorDict()
+        self.cleaned_data: dict[str, Any] = {}
+        if not self.is_bound:  # type: ignore[attr-defined]
+            return
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            self.cleaned_data[name] = field.widget.value_from_datadict(
+                self.data, self.files, self.add_prefix(name)  # type: ignore[attr-defined]
+            )
 
 
 def apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:

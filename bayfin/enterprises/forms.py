@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bayfin.accounts.models import Organisation
-from bayfin.common.forms import DateInput, StyledFormMixin
+from bayfin.common.forms import DateInput, ServiceFormMixin
 from bayfin.common.money import CURRENCY_CHOICES
 from bayfin.common.vocab import CertificationKind, Jurisdiction, Sector, Stage, TaxCreditGrade
 
@@ -21,7 +21,7 @@ def _count_field(label: Any, *, required: bool = False, col: str = "col-6 col-md
     return forms.IntegerField(label=label, required=required, widget=forms.NumberInput(attrs={"col": col}))
 
 
-class ProfileForm(StyledFormMixin, forms.Form):
+class ProfileForm(ServiceFormMixin, forms.Form):
     name_zh_hans = forms.CharField(label=_("Name (Simplified Chinese)"), required=False, max_length=200)
     name_zh_hant = forms.CharField(label=_("Name (Traditional Chinese)"), required=False, max_length=200)
     name_en = forms.CharField(label=_("Name (English)"), required=False, max_length=200,
@@ -54,7 +54,7 @@ class ProfileForm(StyledFormMixin, forms.Form):
         return initial
 
 
-class OwnerForm(StyledFormMixin, forms.Form):
+class OwnerForm(ServiceFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     share_percent = forms.CharField(label=_("Share (%)"), max_length=20,
                                     help_text=_("More than 0 and at most 100, with up to 2 decimals."))
@@ -62,7 +62,7 @@ class OwnerForm(StyledFormMixin, forms.Form):
                                   help_text=_("Two-letter country code (ISO 3166), for example MO, CN or HK."))
 
 
-class CertificationForm(StyledFormMixin, forms.Form):
+class CertificationForm(ServiceFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Certification"), choices=BLANK + list(CertificationKind.choices))
     number = forms.CharField(label=_("Certificate number"), required=False, max_length=64)
     issued_on = forms.DateField(label=_("Issued on"), widget=DateInput)
@@ -70,7 +70,7 @@ class CertificationForm(StyledFormMixin, forms.Form):
     published = forms.BooleanField(label=_("Show on the public profile"), required=False, initial=True)
 
 
-class StatementForm(StyledFormMixin, forms.Form):
+class StatementForm(ServiceFormMixin, forms.Form):
     year = forms.IntegerField(label=_("Year"))
     currency = forms.ChoiceField(label=_("Currency"), choices=BLANK + CURRENCY_CHOICES)
     revenue = forms.CharField(label=_("Revenue"), max_length=30)

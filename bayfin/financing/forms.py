@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bayfin.common.forms import DateInput, StyledFormMixin
+from bayfin.common.forms import DateInput, ServiceFormMixin, StyledFormMixin
 from bayfin.common.money import CURRENCY_CHOICES
 from bayfin.common.vocab import Instrument, Jurisdiction, Sector, Stage
 
@@ -16,7 +16,7 @@ from .transitions import RequestStatus
 BLANK = [("", "—")]
 
 
-class RequestForm(StyledFormMixin, forms.Form):
+class RequestForm(ServiceFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     amount = forms.CharField(label=_("Amount"), help_text=_("For example 8000000.00"),
                              widget=forms.TextInput(attrs={"inputmode": "decimal"}))
@@ -36,18 +36,18 @@ class RequestForm(StyledFormMixin, forms.Form):
             self.fields[name].widget.attrs["col"] = "col-12"
 
 
-class RequestTransitionForm(StyledFormMixin, forms.Form):
+class RequestTransitionForm(ServiceFormMixin, forms.Form):
     to = forms.ChoiceField(choices=RequestStatus.choices, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=5000)
 
 
-class DealTransitionForm(StyledFormMixin, forms.Form):
+class DealTransitionForm(ServiceFormMixin, forms.Form):
     to = forms.CharField(widget=forms.HiddenInput)
     comment = forms.CharField(label=_("Comment"), required=False, max_length=5000,
                               widget=forms.Textarea(attrs={"rows": 2, "col": "col-12"}))
 
 
-class InterestForm(StyledFormMixin, forms.Form):
+class InterestForm(ServiceFormMixin, forms.Form):
     message = forms.CharField(label=_("Message to the enterprise"),
                               widget=forms.Textarea(attrs={"rows": 4, "col": "col-12"}))
     product = forms.ChoiceField(label=_("Product (optional)"), required=False)

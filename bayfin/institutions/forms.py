@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bayfin.common.forms import DateInput, StyledFormMixin
+from bayfin.common.forms import DateInput, ServiceFormMixin, StyledFormMixin
 from bayfin.common.money import CURRENCY_CHOICES
 from bayfin.common.vocab import (
     CertificationKind,
@@ -33,7 +33,7 @@ def _checkboxes(label: Any, choices: Any, help_text: Any = "") -> forms.Multiple
                                      widget=CheckboxColumns(attrs={"class": "form-check-input", **WIDE}))
 
 
-class InstitutionProfileForm(StyledFormMixin, forms.Form):
+class InstitutionProfileForm(ServiceFormMixin, forms.Form):
     name_zh_hans = forms.CharField(label=_("Name (Simplified Chinese)"), required=False)
     name_zh_hant = forms.CharField(label=_("Name (Traditional Chinese)"), required=False)
     name_en = forms.CharField(label=_("Name (English)"), required=False)
@@ -51,7 +51,7 @@ class InstitutionProfileForm(StyledFormMixin, forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 4, **WIDE}))
 
 
-class ProductForm(StyledFormMixin, forms.Form):
+class ProductForm(ServiceFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), required=False)
     instrument = forms.ChoiceField(label=_("Instrument"), choices=BLANK + list(Instrument.choices),
                                    required=False)
@@ -98,5 +98,5 @@ class BrowseFilterForm(StyledFormMixin, forms.Form):
     ])
 
 
-class AssociationForm(StyledFormMixin, forms.Form):
+class AssociationForm(ServiceFormMixin, forms.Form):
     name = forms.CharField(label=_("Association name"), required=False)
