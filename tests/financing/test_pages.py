@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from bayfin.financing.models import Deal, FinancingRequest
 from bayfin.financing.transitions import DealStage, RequestStatus
-from tests.factories import FinancialStatementFactory, FinancingRequestFactory, ProductFactory
+from tests.factories import (
+    CertificationFactory,
+    FinancialStatementFactory,
+    FinancingRequestFactory,
+    ProductFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +271,12 @@ def test_admin_is_read_only(client_for: Any, operator_user: Any, deal: Any) -> N
     r = c.post(reverse("admin:financing_deal_delete", args=[deal.pk]), {"post": "yes"})
     assert r.status_code == 403
     assert Deal.objects.filter(pk=deal.pk).exists()
+
+
+def test_institution_sees_published_certifications_but_not_unpublished_ones(institution_user, client_for):
+    req = FinancingRequestFactory()
+    CertificationFactory(enterprise=req.enterprise, kind="hnte", published=True)
+    CertificationFactory(enterprise=req.enterprise, kind="srdi", published=False)
+    html = client_for(institution_user).get(f"/financing/requests/{req.pk}/").content.decode()
+    assert "High and New Technology Enterprise (HNTE)" in html
+    assert "Specialised, refined" not in html
