@@ -23,7 +23,7 @@ install: $(BIN)/.installed node_modules/.installed messages
 # Compile the translation catalogues with Babel (pure Python: no gettext needed).
 messages: $(BIN)/.installed
 	@for po in $(wildcard locale/*/LC_MESSAGES/django.po bayfin/*/locale/*/LC_MESSAGES/django.po); do \
-	  $(BIN)/pybabel compile --use-fuzzy -i $$po -o $${po%.po}.mo >/dev/null 2>&1 || $(BIN)/pybabel compile -i $$po -o $${po%.po}.mo; \
+	  $(BIN)/pybabel -q compile -i $$po -o $${po%.po}.mo || exit 1; \
 	done
 
 var:
