@@ -41,10 +41,14 @@ def public_profile(enterprise: Enterprise) -> PublicProfile:
     return PublicProfile.of(enterprise)
 
 
+def _published_certifications(path: str) -> Prefetch:
+    """What PublicProfile.of reads, fetched once per page instead of once per row."""
+    return Prefetch(path, queryset=Certification.objects.filter(published=True))
+
+
 def _requests() -> QuerySet[FinancingRequest]:
     return FinancingRequest.objects.select_related("enterprise__organisation").prefetch_related(
-        Prefetch("enterprise__certifications", queryset=Certification.objects.filter(published=True))
-    )
+        _published_certifications("enterprise__certifications"))
 
 
 def _visible_to_institutions() -> Q:
@@ -162,8 +166,9 @@ def request_actions_for(user: Any, req: FinancingRequest) -> list[str]:
 
 
 def _deals() -> QuerySet[Deal]:
-    return Deal.objects.select_related("request__enterprise__organisation", "institution__organisation",
-                                       "product")
+    return Deal.objects.select_related(
+        "request__enterprise__organisation", "institution__organisation", "product"
+    ).prefetch_related(_published_certifications("request__enterprise__certifications"))
 
 
 def _deals_scoped(user: Any) -> QuerySet[Deal]:

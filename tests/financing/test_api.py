@@ -12,6 +12,8 @@ from django.utils import timezone
 from bayfin.financing.models import Deal, FinancingRequest
 from bayfin.financing.transitions import DealStage, RequestStatus
 from tests.factories import (
+    CertificationFactory,
+    DealFactory,
     FinancialStatementFactory,
     FinancingRequestFactory,
     ProductFactory,
@@ -287,3 +289,16 @@ def test_deal_visibility(api_for: Any, enterprise_user: Any, institution_user: A
 def test_browse_refuses_bad_filters(api_for: Any, institution_user: Any, query: str, field: str) -> None:
     r = api_for(institution_user).get(f"{BASE}/browse?{query}")
     assert r.status_code == 422 and field in r.json()["fields"]
+
+
+def test_deal_list_costs_the_same_number_of_queries_for_3_or_30_deals(operator_user, api_for, django_assert_max_num_queries):
+    api = api_for(operator_user)
+    for _ in range(3):
+        CertificationFactory(enterprise=DealFactory().request.enterprise)
+    with django_assert_max_num_queries(12):
+        assert api.get("/api/v1/financing/deals?page_size=50").status_code == 200
+    for _ in range(27):
+        CertificationFactory(enterprise=DealFactory().request.enterprise)
+    with django_assert_max_num_queries(12):
+        response = api.get("/api/v1/financing/deals?page_size=50")
+    assert response.json()["count"] == 30
