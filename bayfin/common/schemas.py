@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
 from django.conf import settings
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
+from pydantic import PlainSerializer, WithJsonSchema
+
+# A Decimal that travels as a JSON string ("38000000.00"): money never becomes a float.
+DecimalString = Annotated[
+    Decimal,
+    PlainSerializer(lambda value: str(value), return_type=str),
+    WithJsonSchema({"type": "string", "format": "decimal", "examples": ["1000000.00"]}),
+]
 
 
 class ErrorOut(Schema):

@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from bayfin.common.schemas import ErrorOut, Pagination
+from bayfin.common.schemas import DecimalString, ErrorOut, Pagination
 from bayfin.common.vocab import sector_family
 
 from . import selectors, services
@@ -25,9 +25,6 @@ ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 
 class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-
-def _amount(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 # --- schemas -----------------------------------------------------------------------
@@ -152,42 +149,14 @@ class StatementIn(StrictIn):
 class StatementOut(Schema):
     year: int
     currency: str
-    revenue: str
-    rd_expense: str
-    total_costs: str
-    net_profit: str
-    total_assets: str
-    total_liabilities: str
-    operating_cash_flow: str
+    revenue: DecimalString
+    rd_expense: DecimalString
+    total_costs: DecimalString
+    net_profit: DecimalString
+    total_assets: DecimalString
+    total_liabilities: DecimalString
+    operating_cash_flow: DecimalString
     tax_credit_grade: str
-
-    @staticmethod
-    def resolve_revenue(obj: Any) -> str | None:
-        return _amount(obj.revenue)
-
-    @staticmethod
-    def resolve_rd_expense(obj: Any) -> str | None:
-        return _amount(obj.rd_expense)
-
-    @staticmethod
-    def resolve_total_costs(obj: Any) -> str | None:
-        return _amount(obj.total_costs)
-
-    @staticmethod
-    def resolve_net_profit(obj: Any) -> str | None:
-        return _amount(obj.net_profit)
-
-    @staticmethod
-    def resolve_total_assets(obj: Any) -> str | None:
-        return _amount(obj.total_assets)
-
-    @staticmethod
-    def resolve_total_liabilities(obj: Any) -> str | None:
-        return _amount(obj.total_liabilities)
-
-    @staticmethod
-    def resolve_operating_cash_flow(obj: Any) -> str | None:
-        return _amount(obj.operating_cash_flow)
 
 
 class PublicCertificationOut(Schema):
