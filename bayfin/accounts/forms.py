@@ -116,7 +116,7 @@ class RejectForm(ServiceFormMixin, forms.Form):
 
 
 class OrganisationFilterForm(StyledFormMixin, forms.Form):
-    q = forms.CharField(label=_("Name"), required=False)
+    q = forms.CharField(label=_("Name or registration number"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_blank(OrganisationKind.choices))
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_blank(OrganisationStatus.choices))
     jurisdiction = forms.ChoiceField(label=_("Jurisdiction"), required=False,

@@ -74,20 +74,32 @@ def organisation_list_for(user: Any, filters: Mapping[str, Any] | None = None) -
     for field in ("kind", "status", "jurisdiction"):
         if filters.get(field):
             qs = qs.filter(**{field: filters[field]})
-    q = (filters.get("q") or "").strip()
-    if q:
-        cond = Q()
-        for name in Organisation.NAME_FIELDS:
-            cond |= Q(**{f"{name}__icontains": q})
-        qs = qs.filter(cond)
-    return qs
+    return _matching(qs, filters.get("q"))
 
 
-def verification_queue_for(user: Any) -> QuerySet[Organisation]:
-    """Pending organisations, oldest first, with what KYC needs (incl. beneficial owners)."""
+def _matching(qs: QuerySet[Organisation], text: Any) -> QuerySet[Organisation]:
+    """Organisations whose name (any language) or registration/licence number contains text."""
+    q = (text or "").strip()
+    if not q:
+        return qs
+    cond = Q(enterprise__registration_number__icontains=q) | Q(institution__licence_number__icontains=q)
+    for name in Organisation.NAME_FIELDS:
+        cond |= Q(**{f"{name}__icontains": q})
+    return qs.filter(cond)
+
+
+def verification_queue_for(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Organisation]:
+    """Pending organisations, oldest first, with what KYC needs (incl. beneficial owners).
+
+    Filters: ``kind`` and ``q`` (a name in any language, or a registration or licence number).
+    """
     require_operator(user)
+    filters = filters or {}
+    qs = Organisation.objects.filter(status=OrganisationStatus.PENDING)
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
     return (
-        Organisation.objects.filter(status=OrganisationStatus.PENDING)
+        _matching(qs, filters.get("q"))
         .select_related("enterprise", "institution")
         .prefetch_related("enterprise__beneficial_owners", "memberships__user")
         .order_by("created_at", "id")

@@ -80,9 +80,11 @@ def signup_kind(request: HttpRequest, kind: str) -> HttpResponse:
 
 @role_required("operator")
 def verification_queue(request: HttpRequest) -> HttpResponse:
-    page_obj = _page(request, selectors.verification_queue_for(request.user))
+    filters = OrganisationFilterForm(request.GET or None)
+    clean = filters.cleaned_data if filters.is_valid() else {}
+    page_obj = _page(request, selectors.verification_queue_for(request.user, clean))
     return render(request, "accounts/verification_queue.html",
-                  {"page_obj": page_obj, "reject_form": RejectForm()})
+                  {"page_obj": page_obj, "reject_form": RejectForm(), "filters": filters})
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:

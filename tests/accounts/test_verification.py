@@ -12,7 +12,7 @@ from bayfin.accounts.models import OrganisationStatus
 from bayfin.accounts.services import organisation_reject, organisation_verify
 from bayfin.common.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from bayfin.common.models import AuditEvent
-from tests.factories import BeneficialOwnerFactory
+from tests.factories import BeneficialOwnerFactory, EnterpriseFactory, InstitutionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +155,22 @@ def test_api_verify_and_reject(api_for: Any, operator_user: Any, pending_enterpr
                content_type="application/json")
     assert r.status_code == 409
     assert c.post("/api/v1/accounts/organisations/999999/verify").status_code == 404
+
+
+@pytest.mark.django_db
+def test_operator_finds_a_pending_organisation_by_registration_number(operator_user, client_for):
+    wanted = EnterpriseFactory(organisation__status="pending", organisation__name_en="Needle Photonics")
+    EnterpriseFactory(organisation__status="pending", organisation__name_en="Haystack Materials")
+    page = client_for(operator_user).get(
+        "/accounts/operator/verification/", {"q": wanted.registration_number[-8:]}
+    ).content.decode()
+    assert "Needle Photonics" in page
+    assert "Haystack Materials" not in page
+
+
+@pytest.mark.django_db
+def test_verification_queue_filters_by_kind(operator_user, client_for):
+    EnterpriseFactory(organisation__status="pending", organisation__name_en="Pending Chips")
+    InstitutionFactory(organisation__status="pending", organisation__name_en="Pending Bank")
+    page = client_for(operator_user).get("/accounts/operator/verification/", {"kind": "institution"}).content.decode()
+    assert "Pending Bank" in page and "Pending Chips" not in page
