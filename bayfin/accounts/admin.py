@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -122,3 +124,11 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ("name", "prefix", "user", "created_at", "last_used_at", "revoked_at")
     search_fields = ("user__email", "name", "prefix")
     exclude = ("token_hash",)
+
+
+# Roles come from organisation memberships, not Django groups; an editable Group admin
+# would be a way to change permissions that writes no audit event. (Our apps load before
+# django.contrib.auth, so its admin module is imported here first, then undone.)
+import_module("django.contrib.auth.admin")
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
