@@ -14,6 +14,8 @@ def test_admin_offers_no_group_editing(operator_user, client_for):
 
 @pytest.mark.django_db
 def test_operator_reads_an_organisation_in_the_admin_but_cannot_edit_it(operator_user, client_for):
+    operator_user.is_superuser = True  # as manage.py create_operator makes them
+    operator_user.save()
     org = EnterpriseFactory().organisation
     client = client_for(operator_user)
     page = client.get(f"/admin/accounts/organisation/{org.pk}/change/")
