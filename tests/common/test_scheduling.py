@@ -48,3 +48,14 @@ def test_expiry_job_with_due_work_runs_twice(enterprise: Any) -> None:
     assert run_job(job) == 0
     assert AuditEvent.objects.count() == events
     assert FinancingRequest.objects.get(pk=req.pk).status == "expired"
+
+
+def test_embedded_scheduler_runs_every_due_job_once(enterprise: Any) -> None:
+    from django.core.management import call_command
+
+    from bayfin.financing.models import FinancingRequest
+    from tests.factories import FinancingRequestFactory
+
+    req = FinancingRequestFactory(enterprise=enterprise, deadline=timezone.localdate() - dt.timedelta(days=3))
+    call_command("run_scheduler", "--once")
+    assert FinancingRequest.objects.get(pk=req.pk).status == "expired"
