@@ -69,6 +69,24 @@ def _label(choices: Any, value: str) -> str:
         return str(value)
 
 
+def _check_transition(table: Mapping[tuple[str, str], frozenset[str]], choices: Any, current: str,
+                      target: str, side: str, message: Any) -> None:
+    """Refuse a move the transition table does not give to ``side``, saying who could make it.
+
+    ``message`` names %(current)s, %(target)s and %(reason)s.
+    """
+    actors = table.get((current, target))
+    if actors and side in actors:
+        return
+    if actors:
+        reason = gettext("only %(who)s can do this") % {
+            "who": " / ".join(str(SIDE_LABELS[a]) for a in sorted(actors))}
+    else:
+        reason = gettext("this transition is not allowed")
+    raise InvalidTransition(message % {"current": _label(choices, current), "target": _label(choices, target),
+                                       "reason": reason})
+
+
 # --------------------------------------------------------------------------- validation
 
 
@@ -181,18 +199,8 @@ def _request_move(req: FinancingRequest, *, to_status: str, side: str, actor: An
     The internal helper behind request_transition, deal acceptance and expiry.
     """
     current = req.status
-    actors = REQUEST_TRANSITIONS.get((current, to_status))
-    if not actors or side not in actors:
-        if actors:
-            reason_text = gettext("only %(who)s can do this") % {
-                "who": " / ".join(str(SIDE_LABELS[a]) for a in sorted(actors))}
-        else:
-            reason_text = gettext("this transition is not allowed")
-        raise InvalidTransition(
-            _("A request that is %(current)s cannot become %(target)s: %(reason)s.")
-            % {"current": _label(RequestStatus, current), "target": _label(RequestStatus, to_status),
-               "reason": reason_text},
-        )
+    _check_transition(REQUEST_TRANSITIONS, RequestStatus, current, to_status, side,
+                      _("A request that is %(current)s cannot become %(target)s: %(reason)s."))
     req.status = to_status
     update_fields = ["status", "updated_at"]
     if to_status == RequestStatus.OPEN and req.submitted_at is None:
@@ -324,19 +332,8 @@ def deal_transition(*, actor: Any, deal_id: int, to_stage: str, comment: str = "
     if side is None:
         raise NotFound(_("Deal not found."))
 
-    current = deal.stage
-    actors = DEAL_TRANSITIONS.get((current, to_stage))
-    if not actors or side not in actors:
-        if actors:
-            reason_text = gettext("only %(who)s can do this") % {
-                "who": " / ".join(str(SIDE_LABELS[a]) for a in sorted(actors))}
-        else:
-            reason_text = gettext("this transition is not allowed")
-        raise InvalidTransition(
-            _("A deal at stage %(current)s cannot move to %(target)s: %(reason)s.")
-            % {"current": _label(DealStage, current), "target": _label(DealStage, to_stage),
-               "reason": reason_text},
-        )
+    _check_transition(DEAL_TRANSITIONS, DealStage, deal.stage, to_stage, side,
+                      _("A deal at stage %(current)s cannot move to %(target)s: %(reason)s."))
     text = (comment or "").strip()
     if to_stage == DealStage.DECLINED and not text:
         raise ValidationFailed(_("Give a reason for declining."),
