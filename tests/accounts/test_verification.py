@@ -174,3 +174,21 @@ def test_verification_queue_filters_by_kind(operator_user, client_for):
     InstitutionFactory(organisation__status="pending", organisation__name_en="Pending Bank")
     page = client_for(operator_user).get("/accounts/operator/verification/", {"kind": "institution"}).content.decode()
     assert "Pending Bank" in page and "Pending Chips" not in page
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/", "https://evil.example/"])
+def test_decision_never_redirects_to_another_site(client_for: Any, operator_user: Any,
+                                                  pending_enterprise_user: Any, target: str) -> None:
+    org = pending_enterprise_user.organisation
+    response = client_for(operator_user).post(f"/accounts/operator/organisations/{org.pk}/verify/",
+                                              {"next": target})
+    assert response.status_code == 302 and response["Location"] == "/accounts/operator/verification/"
+
+
+def test_decision_returns_to_the_page_it_was_made_on(client_for: Any, operator_user: Any,
+                                                     pending_enterprise_user: Any) -> None:
+    org = pending_enterprise_user.organisation
+    back = "/accounts/operator/verification/?kind=enterprise"
+    response = client_for(operator_user).post(f"/accounts/operator/organisations/{org.pk}/verify/",
+                                              {"next": back})
+    assert response["Location"] == back
