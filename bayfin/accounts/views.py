@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bayfin.common.errors import DomainError, ValidationFailed
+from bayfin.common.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from bayfin.common.forms import apply_domain_error
 
 from . import selectors, services
@@ -34,9 +33,18 @@ PAGE_SIZE = 25
 NEW_TOKEN_SESSION_KEY = "accounts_new_api_token"
 
 
-
 def _page(request: HttpRequest, queryset: Any) -> Any:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _refusal_message(request: HttpRequest, exc: DomainError) -> None:
+    """A refused action on a POST-and-redirect page becomes a message on the next page.
+
+    Not found and not allowed stay 404 and 403 (``role_required`` turns them into those).
+    """
+    if isinstance(exc, (NotFound, PermissionDenied, NotAuthenticated)):
+        raise exc
+    messages.error(request, str(exc.message))
 
 
 # ---------------------------------------------------------------------------------------
@@ -103,12 +111,8 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 def organisation_verify(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         org = services.organisation_verify(actor=request.user, organisation_id=pk)
-    except ValidationFailed as exc:
-        messages.error(request, str(exc.message))
     except DomainError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, str(exc.message))
+        _refusal_message(request, exc)
     else:
         messages.success(request, _("%(name)s is verified.") % {"name": org.display_name()})
     return _back(request, "accounts:verification_queue")
@@ -121,15 +125,13 @@ def organisation_reject(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         org = services.organisation_reject(actor=request.user, organisation_id=pk,
                                            reason=request.POST.get("reason", ""))
+    except ValidationFailed as exc:
+        apply_domain_error(form, exc)
+        organisation = selectors.organisation_get_for(request.user, pk)
+        return render(request, "accounts/organisation_detail.html",
+                      _detail_context(request, organisation, form), status=422)
     except DomainError as exc:
-        if exc.status == 404:
-            raise
-        if isinstance(exc, ValidationFailed) and "reason" in exc.fields:
-            apply_domain_error(form, exc)
-            organisation = selectors.organisation_get_for(request.user, pk)
-            return render(request, "accounts/organisation_detail.html",
-                          _detail_context(request, organisation, form), status=422)
-        messages.error(request, str(exc.message))
+        _refusal_message(request, exc)
     else:
         messages.success(request, _("%(name)s is rejected.") % {"name": org.display_name()})
     return _back(request, "accounts:verification_queue")
@@ -167,9 +169,7 @@ def team(request: HttpRequest) -> HttpResponse:
     members = selectors.membership_list_for(request.user)
     invitations = selectors.invitation_list_for(request.user)
     form = InviteForm()
-    if request.method == "POST":
-        if not request.user.is_org_admin:  # type: ignore[union-attr]
-            raise DjangoPermissionDenied
+    if request.method == "POST":  # a member who is not an admin: the service refuses (403)
         form = InviteForm(request.POST)
         try:
             invitation, _raw = services.invitation_create(actor=request.user,
@@ -190,9 +190,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.invitation_revoke(actor=request.user, invitation_id=pk)
     except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, str(exc.message))
+        _refusal_message(request, exc)
     else:
         messages.success(request, _("The invitation is withdrawn."))
     return redirect("accounts:team")
@@ -204,9 +202,7 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.membership_remove(actor=request.user, membership_id=pk)
     except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, str(exc.message))
+        _refusal_message(request, exc)
     else:
         messages.success(request, _("The member is removed."))
     return redirect("accounts:team")
