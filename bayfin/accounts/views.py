@@ -13,7 +13,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bayfin.common.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from bayfin.common.errors import (
+    DomainError,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from bayfin.common.forms import apply_domain_error
 
 from . import selectors, services
