@@ -23,7 +23,9 @@ from bayfin.institutions.models import Product, ProductStatus
 
 from .models import Deal, DealEvent, FinancingRequest
 from .transitions import (
+    DEAL_TERMINAL_STAGES,
     DEAL_TRANSITIONS,
+    REQUEST_EDITABLE_STATUSES,
     REQUEST_TRANSITIONS,
     REQUEST_VISIBLE_STATUSES,
     allowed_targets,
@@ -157,12 +159,21 @@ def operator_request_list(user: Any, filters: Mapping[str, Any] | None = None) -
     return qs.order_by("-created_at", "-pk")
 
 
+def _owns(user: Any, req: FinancingRequest) -> bool:
+    org = getattr(user, "organisation", None)
+    return org is not None and org.kind == OrganisationKind.ENTERPRISE and req.enterprise.organisation_id == org.pk
+
+
 def request_actions_for(user: Any, req: FinancingRequest) -> list[str]:
     """The statuses this user may move the request to (owners only)."""
-    org = getattr(user, "organisation", None)
-    if org is None or org.kind != OrganisationKind.ENTERPRISE or req.enterprise.organisation_id != org.pk:
+    if not _owns(user, req):
         return []
     return allowed_targets(REQUEST_TRANSITIONS, req.status, "enterprise")
+
+
+def request_editable_for(user: Any, req: FinancingRequest) -> bool:
+    """Whether this user may edit the request now (its owner, while it is draft or open)."""
+    return _owns(user, req) and req.status in REQUEST_EDITABLE_STATUSES
 
 
 def _deals() -> QuerySet[Deal]:
@@ -219,6 +230,11 @@ def deal_side(actor: Any, deal: Deal) -> str | None:
     if org.kind == OrganisationKind.INSTITUTION and deal.institution.organisation_id == org.pk:
         return "institution"
     return None
+
+
+def deal_is_live(deal: Deal) -> bool:
+    """A deal still in play (not declined or closed)."""
+    return deal.stage not in DEAL_TERMINAL_STAGES
 
 
 def deal_actions_for(user: Any, deal: Deal) -> list[str]:

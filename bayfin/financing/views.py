@@ -27,12 +27,7 @@ from .forms import (
     RequestTransitionForm,
 )
 from .models import FinancingRequest
-from .transitions import (
-    REQUEST_EDITABLE_STATUSES,
-    REQUEST_VISIBLE_STATUSES,
-    DealStage,
-    RequestStatus,
-)
+from .transitions import REQUEST_VISIBLE_STATUSES, DealStage, RequestStatus
 
 PAGE_SIZE = 20
 
@@ -91,7 +86,7 @@ def _initial(req: FinancingRequest) -> dict[str, Any]:
 @role_required("enterprise")
 def request_edit(request: HttpRequest, request_id: int) -> HttpResponse:
     req = selectors.request_get_for(request.user, request_id)
-    if req.status not in REQUEST_EDITABLE_STATUSES:
+    if not selectors.request_editable_for(request.user, req):
         messages.error(request, _("Only draft or open requests can be edited."))
         return redirect("financing:request_detail", request_id=req.pk)
     form = RequestForm(request.POST or None, initial=_initial(req))
@@ -143,11 +138,12 @@ def _detail_context(request: HttpRequest, req: FinancingRequest, interest_form: 
         "profile": selectors.public_profile(req.enterprise),
         "deals": [{"deal": d, "actions": selectors.deal_actions_for(user, d)} for d in deals],
         "request_actions": selectors.request_actions_for(user, req),
+        "can_edit": selectors.request_editable_for(user, req),
         "is_owner": role == "enterprise",
         "DealStage": DealStage,
     }
     if role == "institution":
-        live = [d for d in deals if d.stage not in (DealStage.DECLINED, DealStage.CLOSED)]
+        live = [d for d in deals if selectors.deal_is_live(d)]
         ctx["own_live_deal"] = live[0] if live else None
         if not live and req.status in REQUEST_VISIBLE_STATUSES:
             ctx["interest_form"] = interest_form or InterestForm(
