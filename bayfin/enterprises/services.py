@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -35,7 +36,6 @@ PROFILE_FIELDS = ("registration_number", "founding_date", "employees", "tech_sta
                   "software_copyrights", "other_class_i", "other_class_ii")
 IP_FIELDS = ("invention_patents", "utility_models", "designs", "software_copyrights",
              "other_class_i", "other_class_ii")
-
 
 
 def clean_profile(errors: FieldErrors, data: Mapping[str, Any], *, jurisdiction: str | None,
@@ -115,10 +115,71 @@ def _own_enterprise_for_update(actor: Any, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
-
 def _merged(current: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
     """Partial updates: the fields not given keep their current values."""
     return {**current, **{k: v for k, v in data.items() if k in current}}
+
+
+def _save_changes(instance: Any, clean: Mapping[str, Any], fields: tuple[str, ...]
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set the cleaned values, save, and answer the (old, new) values that changed."""
+    old = snapshot(instance, fields)
+    for field, value in clean.items():
+        setattr(instance, field, value)
+    instance.save()
+    return changed(old, snapshot(instance, fields))
+
+
+# Beneficial owners and certifications are rows of the enterprise that are added, edited
+# and removed the same way; each kind differs only in these particulars.
+@dataclass(frozen=True)
+class _Child:
+    related: str  # the enterprise's related manager
+    fields: tuple[str, ...]
+    # clean(errors, data, enterprise, exclude_id) -> cleaned values
+    clean: Callable[[FieldErrors, Mapping[str, Any], Enterprise, int | None], dict[str, Any]]
+    action: str  # audit action prefix: "<action>_added", "_updated", "_removed"
+    not_found: Any
+
+    def rows(self, enterprise: Enterprise) -> Any:
+        """The enterprise's related manager (its ``create`` sets the enterprise)."""
+        return getattr(enterprise, self.related)
+
+    def get(self, enterprise: Enterprise, child_id: int) -> Any:
+        child = self.rows(enterprise).filter(pk=child_id).first()
+        if child is None:
+            raise NotFound(self.not_found)
+        return child
+
+
+def _child_add(actor: Any, enterprise: Enterprise, kind: _Child, data: Mapping[str, Any]) -> Any:
+    errors = FieldErrors()
+    clean = kind.clean(errors, data, enterprise, None)
+    errors.raise_if_any()
+    child = kind.rows(enterprise).create(**clean)
+    audit_record(actor=actor, action=f"{kind.action}_added", subject=child,
+                 new=snapshot(child, kind.fields), organisation_id=enterprise.organisation_id)
+    return child
+
+
+def _child_update(actor: Any, enterprise: Enterprise, kind: _Child, child_id: int,
+                  data: Mapping[str, Any]) -> Any:
+    child = kind.get(enterprise, child_id)
+    errors = FieldErrors()
+    clean = kind.clean(errors, _merged({f: getattr(child, f) for f in kind.fields}, data), enterprise, child.pk)
+    errors.raise_if_any()
+    old, new = _save_changes(child, clean, kind.fields)
+    if new:
+        audit_record(actor=actor, action=f"{kind.action}_updated", subject=child, old=old, new=new,
+                     organisation_id=enterprise.organisation_id)
+    return child
+
+
+def _child_remove(actor: Any, enterprise: Enterprise, kind: _Child, child_id: int) -> None:
+    child = kind.get(enterprise, child_id)
+    audit_record(actor=actor, action=f"{kind.action}_removed", subject=child,
+                 old=snapshot(child, kind.fields), organisation_id=enterprise.organisation_id)
+    child.delete()
 
 
 # --- profile -----------------------------------------------------------------------
@@ -215,50 +276,26 @@ def _clean_owner(errors: FieldErrors, data: Mapping[str, Any], enterprise: Enter
     return {"name": name, "share_percent": share, "nationality": nationality}
 
 
+OWNERS = _Child(related="beneficial_owners", fields=OWNER_FIELDS, clean=_clean_owner,
+                action="enterprise.owner", not_found=_("Beneficial owner not found."))
+
+
 @transaction.atomic
 def owner_add(*, actor: Any, enterprise_id: int, data: Mapping[str, Any]) -> BeneficialOwner:
     enterprise = _own_enterprise_for_update(actor, enterprise_id)
-    errors = FieldErrors()
-    clean = _clean_owner(errors, data, enterprise, None)
-    errors.raise_if_any()
-    owner = BeneficialOwner.objects.create(enterprise=enterprise, **clean)
-    audit_record(actor=actor, action="enterprise.owner_added", subject=owner,
-                 new=snapshot(owner, OWNER_FIELDS), organisation_id=enterprise.organisation_id)
-    return owner
-
-
-def _owner_of(enterprise: Enterprise, owner_id: int) -> BeneficialOwner:
-    owner = enterprise.beneficial_owners.filter(pk=owner_id).first()
-    if owner is None:
-        raise NotFound(_("Beneficial owner not found."))
-    return owner
+    return _child_add(actor, enterprise, OWNERS, data)
 
 
 @transaction.atomic
 def owner_update(*, actor: Any, enterprise_id: int, owner_id: int, data: Mapping[str, Any]) -> BeneficialOwner:
     enterprise = _own_enterprise_for_update(actor, enterprise_id)
-    owner = _owner_of(enterprise, owner_id)
-    old = snapshot(owner, OWNER_FIELDS)
-    errors = FieldErrors()
-    clean = _clean_owner(errors, _merged({f: getattr(owner, f) for f in OWNER_FIELDS}, data), enterprise, owner.pk)
-    errors.raise_if_any()
-    for field, value in clean.items():
-        setattr(owner, field, value)
-    owner.save()
-    old_diff, new_diff = changed(old, snapshot(owner, OWNER_FIELDS))
-    if new_diff:
-        audit_record(actor=actor, action="enterprise.owner_updated", subject=owner, old=old_diff,
-                     new=new_diff, organisation_id=enterprise.organisation_id)
-    return owner
+    return _child_update(actor, enterprise, OWNERS, owner_id, data)
 
 
 @transaction.atomic
 def owner_remove(*, actor: Any, enterprise_id: int, owner_id: int) -> None:
     enterprise = _own_enterprise_for_update(actor, enterprise_id)
-    owner = _owner_of(enterprise, owner_id)
-    audit_record(actor=actor, action="enterprise.owner_removed", subject=owner,
-                 old=snapshot(owner, OWNER_FIELDS), organisation_id=enterprise.organisation_id)
-    owner.delete()
+    _child_remove(actor, enterprise, OWNERS, owner_id)
 
 
 # --- certifications ----------------------------------------------------------------
@@ -286,52 +323,27 @@ def _clean_certification(errors: FieldErrors, data: Mapping[str, Any], enterpris
             "published": bool(published)}
 
 
+CERTIFICATIONS = _Child(related="certifications", fields=CERTIFICATION_FIELDS, clean=_clean_certification,
+                        action="enterprise.certification", not_found=_("Certification not found."))
+
+
 @transaction.atomic
 def certification_add(*, actor: Any, enterprise_id: int, data: Mapping[str, Any]) -> Certification:
     enterprise = _own_enterprise_for_update(actor, enterprise_id)
-    errors = FieldErrors()
-    clean = _clean_certification(errors, data, enterprise, None)
-    errors.raise_if_any()
-    certification = Certification.objects.create(enterprise=enterprise, **clean)
-    audit_record(actor=actor, action="enterprise.certification_added", subject=certification,
-                 new=snapshot(certification, CERTIFICATION_FIELDS), organisation_id=enterprise.organisation_id)
-    return certification
-
-
-def _certification_of(enterprise: Enterprise, certification_id: int) -> Certification:
-    certification = enterprise.certifications.filter(pk=certification_id).first()
-    if certification is None:
-        raise NotFound(_("Certification not found."))
-    return certification
+    return _child_add(actor, enterprise, CERTIFICATIONS, data)
 
 
 @transaction.atomic
 def certification_update(*, actor: Any, enterprise_id: int, certification_id: int,
                          data: Mapping[str, Any]) -> Certification:
     enterprise = _own_enterprise_for_update(actor, enterprise_id)
-    certification = _certification_of(enterprise, certification_id)
-    old = snapshot(certification, CERTIFICATION_FIELDS)
-    errors = FieldErrors()
-    current = {f: getattr(certification, f) for f in CERTIFICATION_FIELDS}
-    clean = _clean_certification(errors, _merged(current, data), enterprise, certification.pk)
-    errors.raise_if_any()
-    for field, value in clean.items():
-        setattr(certification, field, value)
-    certification.save()
-    old_diff, new_diff = changed(old, snapshot(certification, CERTIFICATION_FIELDS))
-    if new_diff:
-        audit_record(actor=actor, action="enterprise.certification_updated", subject=certification,
-                     old=old_diff, new=new_diff, organisation_id=enterprise.organisation_id)
-    return certification
+    return _child_update(actor, enterprise, CERTIFICATIONS, certification_id, data)
 
 
 @transaction.atomic
 def certification_remove(*, actor: Any, enterprise_id: int, certification_id: int) -> None:
     enterprise = _own_enterprise_for_update(actor, enterprise_id)
-    certification = _certification_of(enterprise, certification_id)
-    audit_record(actor=actor, action="enterprise.certification_removed", subject=certification,
-                 old=snapshot(certification, CERTIFICATION_FIELDS), organisation_id=enterprise.organisation_id)
-    certification.delete()
+    _child_remove(actor, enterprise, CERTIFICATIONS, certification_id)
 
 
 # --- financial statements ----------------------------------------------------------
@@ -384,11 +396,7 @@ def statement_save(*, actor: Any, enterprise_id: int, year: Any, data: Mapping[s
         audit_record(actor=actor, action="enterprise.statement_created", subject=statement,
                      new=snapshot(statement, STATEMENT_FIELDS), organisation_id=enterprise.organisation_id)
         return statement
-    old = snapshot(existing, STATEMENT_FIELDS)
-    for field, value in clean.items():
-        setattr(existing, field, value)
-    existing.save()
-    old_diff, new_diff = changed(old, snapshot(existing, STATEMENT_FIELDS))
+    old_diff, new_diff = _save_changes(existing, clean, STATEMENT_FIELDS)
     if new_diff:
         audit_record(actor=actor, action="enterprise.statement_updated", subject=existing,
                      old=old_diff, new=new_diff, organisation_id=enterprise.organisation_id)
