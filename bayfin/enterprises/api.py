@@ -26,7 +26,6 @@ class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-
 # --- schemas -----------------------------------------------------------------------
 
 
@@ -101,12 +100,8 @@ class OwnerPatch(StrictIn):
 class OwnerOut(Schema):
     id: int
     name: str
-    share_percent: str
+    share_percent: DecimalString
     nationality: str
-
-    @staticmethod
-    def resolve_share_percent(obj: Any) -> str:
-        return str(obj.share_percent)
 
 
 class CertificationIn(StrictIn):

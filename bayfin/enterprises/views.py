@@ -37,7 +37,6 @@ def profile(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The profile is saved."))
                 return redirect("enterprises:profile")
-        enterprise.refresh_from_db()
     else:
         form = ProfileForm(initial=ProfileForm.initial_for(enterprise))
     return render(request, "enterprises/profile.html", {
