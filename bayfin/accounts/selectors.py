@@ -32,15 +32,20 @@ def organisation_of(user: Any) -> Organisation | None:
     return user.organisation  # type: ignore[no-any-return]
 
 
+def require_signed_in(user: Any) -> Any:
+    """The user if signed in; otherwise NotAuthenticated (401 in the API, sign-in page on pages)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated(_("Sign in to continue."))
+    return user
+
+
 def require_member(user: Any, *kinds: str, verified: bool = False) -> Organisation:
     """The user's organisation if it is one of ``kinds``; otherwise a clear refusal.
 
     ``verified=True`` also refuses pending and rejected organisations (they may edit
     their profile but not post requests or products, nor act on others).
     """
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise NotAuthenticated(_("Sign in to continue."))
-    org = user.organisation
+    org = require_signed_in(user).organisation
     if org is None or org.kind not in kinds:
         raise PermissionDenied(_("Your role cannot do this."))
     if verified and org.status != OrganisationStatus.VERIFIED:
@@ -108,8 +113,7 @@ def verification_queue_for(user: Any, filters: Mapping[str, Any] | None = None) 
 
 def organisation_get_for(user: Any, organisation_id: int) -> Organisation:
     """Operators read any organisation; members only their own; anything else is NotFound."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise NotAuthenticated(_("Sign in to continue."))
+    require_signed_in(user)
     qs = Organisation.objects.select_related("enterprise", "institution")
     if not is_operator(user):
         own = organisation_of(user)
@@ -165,9 +169,7 @@ def invitation_by_token(raw_token: str) -> Invitation | None:
 
 
 def api_token_list_for(user: Any) -> QuerySet[ApiToken]:
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise NotAuthenticated(_("Sign in to continue."))
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at", "-id")
+    return ApiToken.objects.filter(user=require_signed_in(user), revoked_at__isnull=True).order_by("-created_at", "-id")
 
 
 # ---------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from bayfin.common.audit import audit_record, snapshot
 from bayfin.common.errors import (
     Conflict,
     InvalidTransition,
-    NotAuthenticated,
     NotFound,
     PermissionDenied,
     ValidationFailed,
@@ -36,7 +35,7 @@ from .models import (
     OrganisationStatus,
     User,
 )
-from .selectors import ALL_KINDS, is_operator, require_member, require_operator
+from .selectors import ALL_KINDS, is_operator, require_member, require_operator, require_signed_in
 from .tokens import TOKEN_PREFIX, hash_token, new_token
 from .validation import clean_jurisdiction, clean_names
 
@@ -428,8 +427,7 @@ def membership_remove(*, actor: Any, membership_id: int) -> None:
 @transaction.atomic
 def api_token_create(*, actor: Any, name: str) -> tuple[ApiToken, str]:
     """A new API token for the actor; returns it with the raw token (shown once, stored hashed)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        raise NotAuthenticated(_("Sign in to continue."))
+    require_signed_in(actor)
     errors = FieldErrors()
     clean_name = errors.text("name", name, max_length=100)
     errors.raise_if_any()
@@ -446,7 +444,7 @@ def api_token_create(*, actor: Any, name: str) -> tuple[ApiToken, str]:
 def api_token_revoke(*, actor: Any, token_id: int) -> ApiToken:
     token = (
         ApiToken.objects.select_for_update()
-        .filter(pk=token_id, user_id=getattr(actor, "pk", None) or 0, revoked_at__isnull=True).first()
+        .filter(pk=token_id, user=require_signed_in(actor), revoked_at__isnull=True).first()
     )
     if token is None:
         raise NotFound(_("API token not found."))

@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from bayfin.accounts.models import ApiToken
 from bayfin.accounts.services import api_token_create, api_token_revoke
 from bayfin.accounts.tokens import hash_token
-from bayfin.common.errors import NotFound
+from bayfin.common.errors import NotAuthenticated, NotFound
 from bayfin.common.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +87,10 @@ def test_api_tokens(api_for: Any, institution_user: Any) -> None:
     assert c.delete(f"/api/v1/accounts/tokens/{body['id']}").status_code == 200
     assert Client(HTTP_AUTHORIZATION=f"Bearer {body['token']}").get("/api/v1/accounts/me").status_code == 401
     assert api_for(None).get("/api/v1/accounts/tokens").status_code == 401
+
+
+def test_token_services_refuse_anonymous(db: Any) -> None:
+    with pytest.raises(NotAuthenticated):
+        api_token_create(actor=AnonymousUser(), name="ERP")
+    with pytest.raises(NotAuthenticated):
+        api_token_revoke(actor=None, token_id=1)
