@@ -1,7 +1,9 @@
 """Every write about financing: requests, their state machine, deals and their history.
 
 Lock order (to avoid deadlocks on PostgreSQL): always the request row first, then its
-deal rows. Every function is one transaction and writes its audit events inside it.
+deal rows, and only those (``select_for_update(of=("self",))``: the enterprise or
+institution joined in for reading is not locked, so other apps' services never wait on
+a deal). Every function is one transaction and writes its audit events inside it.
 
 What happens to the live deals of a request that ends
 -----------------------------------------------------
@@ -185,7 +187,7 @@ def request_update(*, actor: Any, request_id: int, data: Mapping[str, Any]) -> F
 
 def _close_live_deals(req: FinancingRequest, *, actor: Any, reason: str) -> int:
     """Close the request's live deals (locked after the request row). Returns how many."""
-    deals = list(Deal.objects.select_for_update().filter(request=req)
+    deals = list(Deal.objects.select_for_update(of=("self",)).select_related("institution").filter(request=req)
                  .exclude(stage__in=DEAL_TERMINAL_STAGES).order_by("pk"))
     for deal in deals:
         _deal_move(deal, to_stage=DealStage.CLOSED, actor=actor, comment=reason)
@@ -246,7 +248,7 @@ def request_expire_due(*, today: date) -> int:
 
     Run by the scheduler; idempotent (a second run finds nothing to do). Returns the count.
     """
-    due = list(FinancingRequest.objects.select_for_update()
+    due = list(FinancingRequest.objects.select_for_update(of=("self",))
                .filter(status__in=REQUEST_EXPIRABLE_STATUSES, deadline__lt=today)
                .select_related("enterprise").order_by("pk"))
     for req in due:
@@ -325,8 +327,8 @@ def deal_transition(*, actor: Any, deal_id: int, to_stage: str, comment: str = "
     if request_id is None:
         raise NotFound(_("Deal not found."))
     # Lock order: the request, then the deal.
-    req = FinancingRequest.objects.select_for_update().select_related("enterprise").get(pk=request_id)
-    deal = Deal.objects.select_for_update().select_related("institution").get(pk=deal_id)
+    req = FinancingRequest.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=request_id)
+    deal = Deal.objects.select_for_update(of=("self",)).select_related("institution").get(pk=deal_id)
     deal.request = req
     side = deal_side(actor, deal)
     if side is None:
