@@ -233,7 +233,6 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
                     "stage": deal.get_stage_display()})
                 fallback = reverse("financing:deal_detail", kwargs={"deal_id": deal.pk})
                 return redirect(_safe_next(request, fallback))
-        deal = selectors.deal_get_for(request.user, deal_id)
     return render(request, "financing/deal_detail.html", {
         "deal": deal, "actions": selectors.deal_actions_for(request.user, deal),
         "profile": selectors.public_profile(deal.request.enterprise), "form": form,
