@@ -21,7 +21,7 @@ from .models import (
     OrganisationKind,
     OrganisationStatus,
 )
-from .tokens import TOKEN_PREFIX, hash_token
+from .tokens import lookup_hash
 
 ALL_KINDS = tuple(k.value for k in OrganisationKind)
 
@@ -156,12 +156,10 @@ def invitation_list_for(user: Any) -> QuerySet[Invitation]:
 
 def invitation_by_token(raw_token: str) -> Invitation | None:
     """The invitation behind a raw token (for the anonymous accept page), or None."""
-    if not raw_token or not raw_token.startswith(TOKEN_PREFIX):
+    token_hash = lookup_hash(raw_token)
+    if token_hash is None:
         return None
-    return (
-        Invitation.objects.select_related("organisation")
-        .filter(token_hash=hash_token(raw_token)).first()
-    )
+    return Invitation.objects.select_related("organisation").filter(token_hash=token_hash).first()
 
 
 # ---------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from .models import (
     User,
 )
 from .selectors import ALL_KINDS, is_operator, require_member, require_operator, require_signed_in
-from .tokens import TOKEN_PREFIX, hash_token, new_token
+from .tokens import hash_token, lookup_hash, new_token
 from .validation import clean_jurisdiction, clean_names
 
 SIGNUP_KINDS = (OrganisationKind.ENTERPRISE, OrganisationKind.INSTITUTION, OrganisationKind.OBSERVER)
@@ -320,12 +320,11 @@ def invitation_problem(invitation: Invitation | None, now: Any = None) -> Any:
 @transaction.atomic
 def invitation_accept(*, raw_token: str, password: str, name: str = "") -> User:
     """Accept an invitation: create the account and its membership. Single use."""
-    invitation = None
-    if raw_token and raw_token.startswith(TOKEN_PREFIX):
-        invitation = (
-            Invitation.objects.select_for_update().select_related("organisation")
-            .filter(token_hash=hash_token(raw_token)).first()
-        )
+    token_hash = lookup_hash(raw_token)
+    invitation = None if token_hash is None else (
+        Invitation.objects.select_for_update().select_related("organisation")
+        .filter(token_hash=token_hash).first()
+    )
     if invitation is None:
         raise NotFound(_("This invitation link is not valid."))
     problem = invitation_problem(invitation)
@@ -458,11 +457,12 @@ def api_token_revoke(*, actor: Any, token_id: int) -> ApiToken:
 
 def api_token_authenticate(*, raw_token: str) -> User | None:
     """The active user behind a raw API token, or None. Records when it was last used."""
-    if not raw_token.startswith(TOKEN_PREFIX):
+    token_hash = lookup_hash(raw_token)
+    if token_hash is None:
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(token_hash=hash_token(raw_token), revoked_at__isnull=True)
+        .filter(token_hash=token_hash, revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:
