@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from bayfin.common.schemas import ErrorOut, MoneyOut, Pagination, money_out
+from bayfin.common.schemas import DecimalString, ErrorOut, MoneyOut, Pagination, money_out
 
 from . import selectors, services
 from .models import Institution, Product
@@ -46,6 +46,7 @@ class InstitutionOut(Schema):
 
     @staticmethod
     def from_institution(inst: Institution) -> dict[str, Any]:
+        """``inst`` as ``selectors.institution_get_own`` reads it (associations prefetched by name)."""
         org = inst.organisation
         return {
             "id": inst.pk, "status": org.status, "name_zh_hans": org.name_zh_hans,
@@ -53,7 +54,7 @@ class InstitutionOut(Schema):
             "display_name": org.display_name(), "jurisdiction": org.jurisdiction,
             "kind": inst.kind, "licence_number": inst.licence_number,
             "aum": money_out(inst.aum_amount, inst.aum_currency), "description": inst.description,
-            "associations": [{"id": a.pk, "name": a.name} for a in inst.associations.order_by("name")],
+            "associations": [{"id": a.pk, "name": a.name} for a in inst.associations.all()],
         }
 
 
@@ -110,8 +111,8 @@ class ProductOut(Schema):
     ticket_max: MoneyOut
     term_min_months: int | None
     term_max_months: int | None
-    rate_min_percent: str | None
-    rate_max_percent: str | None
+    rate_min_percent: DecimalString | None
+    rate_max_percent: DecimalString | None
     pricing_note: str
     min_years_operating: int
     min_revenue: MoneyOut | None
@@ -134,14 +135,6 @@ class ProductOut(Schema):
     @staticmethod
     def resolve_ticket_max(obj: Product) -> dict[str, str] | None:
         return money_out(obj.ticket_max, obj.ticket_currency)
-
-    @staticmethod
-    def resolve_rate_min_percent(obj: Product) -> str | None:
-        return None if obj.rate_min_percent is None else str(obj.rate_min_percent)
-
-    @staticmethod
-    def resolve_rate_max_percent(obj: Product) -> str | None:
-        return None if obj.rate_max_percent is None else str(obj.rate_max_percent)
 
     @staticmethod
     def resolve_min_revenue(obj: Product) -> dict[str, str] | None:
@@ -199,9 +192,9 @@ def me(request: HttpRequest) -> Any:
 @router.patch("/me", response={200: InstitutionOut, **ERRORS}, summary="Edit my institution's profile")
 def me_update(request: HttpRequest, payload: InstitutionPatch) -> Any:
     own = selectors.institution_get_own(request.user)
-    inst = services.institution_update_profile(actor=request.user, institution_id=own.pk,
-                                               data=payload.dict(exclude_unset=True))
-    return InstitutionOut.from_institution(inst)
+    services.institution_update_profile(actor=request.user, institution_id=own.pk,
+                                        data=payload.dict(exclude_unset=True))
+    return InstitutionOut.from_institution(selectors.institution_get_own(request.user))
 
 
 @router.get("/me/products", response={200: list[ProductOut], **ERRORS}, summary="My institution's products")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +44,8 @@ def institution_of(user: Any) -> Institution | None:
 def institution_get_own(user: Any) -> Institution:
     org = require_member(user, OrganisationKind.INSTITUTION)
     institution = (Institution.objects.select_related("organisation")
-                   .prefetch_related("associations").filter(organisation=org).first())
+                   .prefetch_related(Prefetch("associations", queryset=Association.objects.order_by("name")))
+                   .filter(organisation=org).first())
     if institution is None:
         raise NotFound(_("Institution not found."))
     return institution
