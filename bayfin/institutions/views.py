@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bayfin.accounts.decorators import role_required
+from bayfin.accounts.models import OrganisationKind
+from bayfin.accounts.selectors import require_member
 from bayfin.common.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from bayfin.common.forms import apply_domain_error
 
@@ -30,6 +32,12 @@ def _refused(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 def _text(value: Any) -> Any:
     return "" if value is None else value
+
+
+def _id(value: Any) -> int:
+    """A posted id; anything that is not one finds nothing (404) instead of failing (500)."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else 0
 
 
 # ------------------------------------------------------------------ profile
@@ -98,11 +106,10 @@ def _product_form_page(request: HttpRequest, product: Product | None) -> HttpRes
 
 @role_required("institution")
 def product_new(request: HttpRequest) -> HttpResponse:
-    institution = selectors.institution_get_own(request.user)
-    if not institution.organisation.is_verified:
-        return _refused(request, PermissionDenied(
-            _("Your organisation must be verified by the platform operator first.")))
     try:
+        # Asked before the form is shown, so an unverified institution is told why at once;
+        # the rule itself lives in require_member, which product_create asks too.
+        require_member(request.user, OrganisationKind.INSTITUTION, verified=True)
         return _product_form_page(request, None)
     except PermissionDenied as exc:
         return _refused(request, exc)
@@ -115,7 +122,9 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
 
 
 def _product_action(request: HttpRequest, product_id: int, action: str) -> HttpResponse:
-    selectors.product_get_own(request.user, product_id)  # 404 for another institution's product
+    # Another institution's product is 404 before any other refusal (an unverified
+    # institution is told it must be verified only about its own products).
+    selectors.product_get_own(request.user, product_id)
     try:
         if action == "publish":
             services.product_publish(actor=request.user, product_id=product_id)
@@ -208,7 +217,7 @@ def associations(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and request.POST.get("action") == "memberships":
         try:
             services.institution_set_associations(
-                actor=request.user, institution_id=int(request.POST.get("institution") or 0),
+                actor=request.user, institution_id=_id(request.POST.get("institution")),
                 association_ids=request.POST.getlist("associations"))
         except ValidationFailed as exc:
             messages.error(request, " ".join(str(m) for msgs in exc.fields.values() for m in msgs))

@@ -210,3 +210,11 @@ def test_only_operators_open_the_associations_page(request, client_for, who, ins
     assert client.post("/institution/operator/associations/",
                        {"action": "create", "new-name": "Club"}).status_code == 403
     assert not Association.objects.exists()
+
+
+def test_memberships_post_with_a_malformed_institution_id_is_404_not_an_error(client_for, operator_user):
+    client = client_for(operator_user)
+    for bad in ("abc", "12x", "-3", "²"):
+        response = client.post("/institution/operator/associations/", {"action": "memberships", "institution": bad})
+        assert response.status_code == 404
+    assert not AuditEvent.objects.filter(action="institution.associations_set").exists()
