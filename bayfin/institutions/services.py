@@ -104,15 +104,16 @@ def institution_update_profile(*, actor: Any, institution_id: int, data: Mapping
     for field, value in names.items():
         setattr(org, field, value)
     org.jurisdiction = jurisdiction or org.jurisdiction
-    org.save()
+    org.save(update_fields=[*ORGANISATION_FIELDS, "updated_at"])
     for field, value in profile.items():
         setattr(institution, field, value)
     institution.save()
     institution.organisation = org
     new = {**snapshot(org, ORGANISATION_FIELDS), **snapshot(institution, PROFILE_FIELDS)}
     old, new = changed(old, new)
-    audit_record(actor=actor, action="institution.profile_updated", subject=institution,
-                 old=old, new=new, organisation_id=org.pk)
+    if new:  # a save that changes nothing is not an event
+        audit_record(actor=actor, action="institution.profile_updated", subject=institution,
+                     old=old, new=new, organisation_id=org.pk)
     return institution
 
 
@@ -316,8 +317,9 @@ def product_update(*, actor: Any, product_id: int, data: Mapping[str, Any]) -> P
         setattr(product, field, value)
     product.save()
     old, new = changed(old, snapshot(product, PRODUCT_FIELDS))
-    audit_record(actor=actor, action="product.updated", subject=product, old=old, new=new,
-                 organisation_id=product.institution.organisation_id)
+    if new:  # a save that changes nothing is not an event
+        audit_record(actor=actor, action="product.updated", subject=product, old=old, new=new,
+                     organisation_id=product.institution.organisation_id)
     return product
 
 

@@ -206,3 +206,9 @@ def test_bad_update_saves_nothing(institution_user):
     product.refresh_from_db()
     assert product.name == "Hengqin tech credit"
     assert not AuditEvent.objects.filter(action="product.updated").exists()
+
+
+def test_an_update_that_changes_nothing_writes_no_audit_event(institution_user):
+    product = services.product_create(actor=institution_user, data=product_data())
+    services.product_update(actor=institution_user, product_id=product.pk, data={"name": "Hengqin tech credit"})
+    assert not AuditEvent.objects.filter(action="product.updated").exists()

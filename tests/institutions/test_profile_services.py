@@ -107,3 +107,9 @@ def test_only_operators_manage_associations(request, who, institution):
     with pytest.raises(PermissionDenied):
         services.institution_set_associations(actor=user, institution_id=institution.pk, association_ids=[])
     assert not Association.objects.exists()
+
+
+def test_a_profile_save_that_changes_nothing_writes_no_audit_event(institution, institution_user):
+    services.institution_update_profile(actor=institution_user, institution_id=institution.pk,
+                                        data={"licence_number": institution.licence_number})
+    assert not AuditEvent.objects.filter(action="institution.profile_updated").exists()
