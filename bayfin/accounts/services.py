@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,17 +50,29 @@ OPERATOR_ORGANISATION_NAME = "BayFin Operations"
 # Shared checks
 
 
-def _clean_email(errors: FieldErrors, value: Any, *, field: str = "email") -> str:
+ACCOUNT_EXISTS = _("An account with this email address already exists.")
+
+
+def _email_address(errors: FieldErrors, value: Any, *, field: str = "email") -> str:
+    """A trimmed, lower-cased email address; a malformed one is recorded on ``field``."""
     email = errors.text(field, value, max_length=150).lower()
-    if not email or field in errors:
-        return email
-    try:
-        validate_email(email)
-    except DjangoValidationError:
-        errors.add(field, _("Enter a valid email address."))
-        return email
-    if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
-        errors.add(field, _("An account with this email address already exists."))
+    if email and field not in errors:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors.add(field, _("Enter a valid email address."))
+    return email
+
+
+def _account_exists(email: str) -> bool:
+    return User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists()
+
+
+def _clean_email(errors: FieldErrors, value: Any, *, field: str = "email") -> str:
+    """The email address of a new account: well-formed and not taken."""
+    email = _email_address(errors, value, field=field)
+    if email and field not in errors and _account_exists(email):
+        errors.add(field, ACCOUNT_EXISTS)
     return email
 
 
@@ -85,7 +99,7 @@ def _new_user(*, email: str, password: str, first_name: str = "") -> User:
     except IntegrityError:  # a concurrent sign-up with the same email won
         raise ValidationFailed(
             _("Some fields are not valid."),
-            fields={"email": [_("An account with this email address already exists.")]},
+            fields={"email": [ACCOUNT_EXISTS]},
         ) from None
     return user
 
@@ -249,7 +263,8 @@ def _require_org_admin(actor: Any) -> Organisation:
 
 
 def invitation_link(raw_token: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}/accounts/invitations/{raw_token}/"
+    path = reverse("accounts:invitation_accept", kwargs={"token": raw_token})
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 @transaction.atomic
@@ -260,19 +275,14 @@ def invitation_create(*, actor: Any, email: str) -> tuple[Invitation, str]:
     """
     organisation = _require_org_admin(actor)
     errors = FieldErrors()
-    clean_email = errors.text("email", email, max_length=150).lower()
+    clean_email = _email_address(errors, email)
     if clean_email and "email" not in errors:
-        try:
-            validate_email(clean_email)
-        except DjangoValidationError:
-            errors.add("email", _("Enter a valid email address."))
-        else:
-            existing = User.objects.filter(email__iexact=clean_email).first()
-            if existing is not None:
-                if existing.membership_or_none is not None:
-                    errors.add("email", _("This person already belongs to an organisation on BayFin."))
-                else:
-                    errors.add("email", _("An account with this email address already exists."))
+        existing = User.objects.filter(email__iexact=clean_email).first()
+        if existing is not None:
+            if existing.membership_or_none is not None:
+                errors.add("email", _("This person already belongs to an organisation on BayFin."))
+            else:
+                errors.add("email", ACCOUNT_EXISTS)
     errors.raise_if_any()
     now = timezone.now()
     replaced = list(
@@ -332,8 +342,8 @@ def invitation_accept(*, raw_token: str, password: str, name: str = "") -> User:
         raise Conflict(problem, code="invitation_unusable")
     errors = FieldErrors()
     first_name = errors.text("name", name, required=False, max_length=150)
-    if User.objects.filter(email__iexact=invitation.email).exists():
-        errors.add("email", _("An account with this email address already exists."))
+    if _account_exists(invitation.email):
+        errors.add("email", ACCOUNT_EXISTS)
     _clean_password(errors, password, email=invitation.email, first_name=first_name)
     errors.raise_if_any()
     user = _new_user(email=invitation.email, password=password, first_name=first_name)
