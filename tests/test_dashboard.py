@@ -55,3 +55,24 @@ def test_institution_dashboard_shows_only_its_own_deals(institution, institution
 def test_new_enterprise_dashboard_says_what_to_do_next(enterprise_user, client_for):
     page = client_for(enterprise_user).get("/").content.decode()
     assert "No requests yet" in page
+
+
+@pytest.mark.django_db
+def test_platform_summary_counts_each_kind_and_status_once(operator_user):
+    from bayfin.accounts.models import OrganisationKind, OrganisationStatus
+    from bayfin.analytics.selectors import platform_summary_for
+    from bayfin.common.vocab import Jurisdiction
+    from tests.factories import OrganisationFactory
+
+    before = platform_summary_for(operator_user)
+    OrganisationFactory(kind=OrganisationKind.ENTERPRISE, jurisdiction=Jurisdiction.MACAO)
+    OrganisationFactory(kind=OrganisationKind.ENTERPRISE, status=OrganisationStatus.PENDING)
+    OrganisationFactory(kind=OrganisationKind.INSTITUTION)
+    OrganisationFactory(kind=OrganisationKind.INSTITUTION, status=OrganisationStatus.PENDING)
+    after = platform_summary_for(operator_user)
+    assert after.enterprises_verified == before.enterprises_verified + 1
+    assert after.institutions_verified == before.institutions_verified + 1
+    assert after.organisations_pending == before.organisations_pending + 2
+    assert after.enterprises_by_jurisdiction.get(Jurisdiction.MACAO, 0) == (
+        before.enterprises_by_jurisdiction.get(Jurisdiction.MACAO, 0) + 1)
+    assert after.enterprises_verified == sum(after.enterprises_by_jurisdiction.values())

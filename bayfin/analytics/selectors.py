@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from bayfin.accounts.models import Organisation, OrganisationKind, OrganisationStatus
 from bayfin.accounts.selectors import require_member
@@ -30,21 +30,25 @@ class PlatformSummary:
 
 def platform_summary_for(user: Any) -> PlatformSummary:
     require_member(user, OrganisationKind.OPERATOR, OrganisationKind.OBSERVER)
-    orgs = Organisation.objects.all()
-    verified = orgs.filter(status=OrganisationStatus.VERIFIED)
+    verified = Q(status=OrganisationStatus.VERIFIED)
+    orgs = Organisation.objects.aggregate(
+        institutions_verified=Count("id", filter=verified & Q(kind=OrganisationKind.INSTITUTION)),
+        pending=Count("id", filter=Q(status=OrganisationStatus.PENDING)),
+    )
     by_status = dict(FinancingRequest.objects.values_list("status").annotate(n=Count("id")).order_by())
     by_stage = dict(Deal.objects.values_list("stage").annotate(n=Count("id")).order_by())
     by_jurisdiction = dict(
-        verified.filter(kind=OrganisationKind.ENTERPRISE).values_list("jurisdiction").annotate(n=Count("id")).order_by()
+        Organisation.objects.filter(verified, kind=OrganisationKind.ENTERPRISE)
+        .values_list("jurisdiction").annotate(n=Count("id")).order_by()
     )
     demand = dict(
         FinancingRequest.objects.filter(status__in=REQUEST_VISIBLE_STATUSES)
         .values_list("currency").annotate(total=Sum("amount")).order_by()
     )
     return PlatformSummary(
-        enterprises_verified=verified.filter(kind=OrganisationKind.ENTERPRISE).count(),
-        institutions_verified=verified.filter(kind=OrganisationKind.INSTITUTION).count(),
-        organisations_pending=orgs.filter(status=OrganisationStatus.PENDING).count(),
+        enterprises_verified=sum(by_jurisdiction.values()),
+        institutions_verified=orgs["institutions_verified"],
+        organisations_pending=orgs["pending"],
         requests_by_status=[(str(c.label), by_status.get(c.value, 0)) for c in RequestStatus],
         deals_by_stage=[(str(c.label), by_stage.get(c.value, 0)) for c in DealStage],
         enterprises_by_jurisdiction=by_jurisdiction,
