@@ -297,16 +297,15 @@ def deal_express_interest(*, actor: Any, request_id: int, message: str,
             errors.add("product_id", _("Choose one of your institution's published products."))
     errors.raise_if_any()
 
-    conflict = Conflict(_("Your institution already has a live deal on this request."),
-                        code="deal_exists")
-    if Deal.objects.filter(request=req, institution=institution).exclude(stage__in=DEAL_TERMINAL_STAGES).exists():
-        raise conflict
+    # The partial unique constraint (one live deal per request and institution) decides,
+    # not a check before the insert: two members clicking at once get one deal and a 409.
     try:
         with transaction.atomic():
             deal = Deal.objects.create(request=req, institution=institution, product=product,
                                        stage=DealStage.INTEREST, message=text, created_by=actor)
     except IntegrityError:
-        raise conflict from None
+        raise Conflict(_("Your institution already has a live deal on this request."),
+                       code="deal_exists") from None
     DealEvent.objects.create(deal=deal, from_stage="", to_stage=DealStage.INTEREST, actor=actor, comment=text)
     audit_record(actor=actor, action="financing.deal_interest", subject=deal,
                  new={"stage": DealStage.INTEREST, "request": req.pk, "product": product.pk if product else None,
