@@ -9,9 +9,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from bayfin.common.forms import DateInput, ServiceFormMixin, StyledFormMixin
+from bayfin.common.money import CURRENCY_CHOICES
 from bayfin.common.vocab import InstitutionKind, Jurisdiction, Sector, Stage
 
-from .models import OrganisationKind, OrganisationStatus
+from .models import Organisation, OrganisationKind, OrganisationStatus
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
@@ -50,7 +51,7 @@ class SignupForm(ServiceFormMixin, forms.Form):
     profile_fields: tuple[str, ...] = ()
 
     def names(self) -> dict[str, str]:
-        return {f: self.data.get(f, "") for f in ("name_zh_hans", "name_zh_hant", "name_en", "name_pt")}
+        return {f: self.data.get(f, "") for f in Organisation.NAME_FIELDS}
 
     def profile(self) -> dict[str, Any]:
         return {f: self.data.get(f, "") for f in self.profile_fields}
@@ -85,7 +86,7 @@ class InstitutionSignupForm(SignupForm):
                                  widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     aum_currency = forms.CharField(
         label=_("AUM currency"), required=False,
-        widget=forms.Select(choices=_blank([(c, c) for c in ("CNY", "MOP", "HKD", "USD", "EUR")])),
+        widget=forms.Select(choices=_blank(CURRENCY_CHOICES)),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
