@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import get_language
@@ -130,6 +132,13 @@ class Membership(TimeStampedModel):
         return f"{self.user.email} @ {self.organisation}"
 
 
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def usable(self, now: datetime) -> InvitationQuerySet:
+        """Invitations that can still be accepted: not used, withdrawn or expired."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expired_at__isnull=True,
+                           expires_at__gt=now)
+
+
 class Invitation(TimeStampedModel):
     """An emailed, single-use, expiring invitation to join an organisation.
 
@@ -146,6 +155,8 @@ class Invitation(TimeStampedModel):
     revoked_at = models.DateTimeField(null=True, blank=True)
     # Set once by the expire_invitations job, so it never marks the same invitation twice.
     expired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Invitation {self.email} -> {self.organisation}"

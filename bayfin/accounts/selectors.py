@@ -148,8 +148,7 @@ def invitation_list_for(user: Any) -> QuerySet[Invitation]:
     """The organisation's pending invitations (not used, withdrawn or expired)."""
     org = require_member(user, *ALL_KINDS)
     return (
-        Invitation.objects.filter(organisation=org, accepted_at__isnull=True, revoked_at__isnull=True,
-                                  expired_at__isnull=True, expires_at__gt=timezone.now())
+        Invitation.objects.usable(timezone.now()).filter(organisation=org)
         .select_related("invited_by").order_by("-created_at")
     )
 

@@ -286,9 +286,8 @@ def invitation_create(*, actor: Any, email: str) -> tuple[Invitation, str]:
     errors.raise_if_any()
     now = timezone.now()
     replaced = list(
-        Invitation.objects.select_for_update()
-        .filter(organisation=organisation, email__iexact=clean_email, accepted_at__isnull=True,
-                revoked_at__isnull=True, expires_at__gt=now)
+        Invitation.objects.usable(now).select_for_update()
+        .filter(organisation=organisation, email__iexact=clean_email)
         .values_list("pk", flat=True)
     )
     if replaced:
