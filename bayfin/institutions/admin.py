@@ -23,6 +23,7 @@ class InstitutionAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "kind", "licence_number", "aum_amount", "aum_currency")
     list_filter = ("kind", "organisation__status")
     search_fields = ("organisation__name_en", "organisation__name_zh_hans", "licence_number")
+    list_select_related = ("organisation",)  # each row's name is the organisation's
 
 
 @admin.register(Product)

@@ -133,3 +133,15 @@ def test_public_profile_hides_pending_institutions(enterprise_user, operator_use
         selectors.institution_public_get_for(enterprise_user, pending_institution.pk)
     assert selectors.institution_public_get_for(pending_institution_user, pending_institution.pk)
     assert selectors.institution_public_get_for(operator_user, pending_institution.pk)
+
+
+def test_list_filters_match_whole_codes_only(institution, enterprise_user):
+    """A code inside a longer code (or another case) is not a match: the quoted code is."""
+    ProductFactory(institution=institution, name="Longer codes", sectors=["xintegrated_circuits_2"],
+                   jurisdictions=["hengqin_east"], stages=["series_a_plus"], currencies=["XMOP"],
+                   ticket_currency="CNY")
+    ProductFactory(institution=institution, name="Exact codes", sectors=["integrated_circuits"],
+                   jurisdictions=["hengqin"], stages=["series_a"], currencies=["MOP"], ticket_currency="CNY")
+    for filters in ({"sector": "integrated_circuits"}, {"jurisdiction": "hengqin"}, {"stage": "series_a"},
+                    {"currency": "MOP"}):
+        assert [p.name for p in browse(enterprise_user, **filters)] == ["Exact codes"], filters
