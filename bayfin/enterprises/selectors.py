@@ -56,7 +56,8 @@ def enterprise_get_own(user: Any) -> Enterprise:
 # --- private data: own members and operators ---------------------------------------
 
 
-def _private_enterprise(user: Any, enterprise_id: int) -> Enterprise:
+def enterprise_private_get_for(user: Any, enterprise_id: int) -> Enterprise:
+    """The full enterprise (exact figures, IP): its own members and operators only."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotAuthenticated(_("Sign in to continue."))
     queryset = Enterprise.objects.select_related("organisation")
@@ -71,13 +72,8 @@ def _private_enterprise(user: Any, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
-def enterprise_private_get_for(user: Any, enterprise_id: int) -> Enterprise:
-    """The full enterprise (exact figures, IP): its own members and operators only."""
-    return _private_enterprise(user, enterprise_id)
-
-
 def owners_list_for(user: Any, enterprise_id: int) -> QuerySet[BeneficialOwner]:
-    return _private_enterprise(user, enterprise_id).beneficial_owners.order_by("-share_percent", "pk")
+    return enterprise_private_get_for(user, enterprise_id).beneficial_owners.order_by("-share_percent", "pk")
 
 
 def owner_get_for(user: Any, enterprise_id: int, owner_id: int) -> BeneficialOwner:
@@ -88,7 +84,7 @@ def owner_get_for(user: Any, enterprise_id: int, owner_id: int) -> BeneficialOwn
 
 
 def certifications_list_for(user: Any, enterprise_id: int) -> QuerySet[Certification]:
-    return _private_enterprise(user, enterprise_id).certifications.order_by("-issued_on", "pk")
+    return enterprise_private_get_for(user, enterprise_id).certifications.order_by("-issued_on", "pk")
 
 
 def certification_get_for(user: Any, enterprise_id: int, certification_id: int) -> Certification:
@@ -99,7 +95,7 @@ def certification_get_for(user: Any, enterprise_id: int, certification_id: int) 
 
 
 def statements_list_for(user: Any, enterprise_id: int) -> QuerySet[FinancialStatement]:
-    return _private_enterprise(user, enterprise_id).statements.order_by("-year")
+    return enterprise_private_get_for(user, enterprise_id).statements.order_by("-year")
 
 
 def statement_get_for(user: Any, enterprise_id: int, year: int) -> FinancialStatement:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bayfin.accounts.models import OrganisationKind, OrganisationStatus
-from bayfin.accounts.selectors import organisation_of, require_member
+from bayfin.accounts.selectors import require_member
 from bayfin.common.errors import NotFound
 from bayfin.common.validation import FieldErrors
 from bayfin.common.vocab import Instrument, Jurisdiction, Sector, Stage
@@ -32,13 +32,6 @@ SORTS: dict[str, tuple[str, ...]] = {
     "ticket_min": ("ticket_currency", "ticket_min", "id"),
     "-ticket_min": ("ticket_currency", "-ticket_min", "-id"),
 }
-
-
-def institution_of(user: Any) -> Institution | None:
-    org = organisation_of(user)
-    if org is None or org.kind != OrganisationKind.INSTITUTION:
-        return None
-    return Institution.objects.select_related("organisation").filter(organisation=org).first()
 
 
 def institution_get_own(user: Any) -> Institution:
