@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -17,7 +18,13 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("BAYFIN_DEBUG", True)
-SECRET_KEY = os.environ.get("BAYFIN_SECRET_KEY", "bayfin-embedded-insecure-key-change-me")
+SECRET_KEY = os.environ.get("BAYFIN_SECRET_KEY", "")
+if not SECRET_KEY:
+    # The development key is public (it is in this file): signing sessions, CSRF tokens and
+    # password-reset links with it in production would let anyone forge them.
+    if not DEBUG:
+        raise ImproperlyConfigured("Set BAYFIN_SECRET_KEY when BAYFIN_DEBUG is off.")
+    SECRET_KEY = "bayfin-embedded-insecure-key-change-me"
 ALLOWED_HOSTS = [h for h in os.environ.get("BAYFIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("BAYFIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("BAYFIN_SITE_URL", "http://127.0.0.1:8000")
