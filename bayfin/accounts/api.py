@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from bayfin.common.schemas import ErrorOut, OkOut, Pagination
 
 from . import selectors, services
-from .models import ApiToken, Membership, Organisation
+from .models import Membership, Organisation, User
 
 router = Router(tags=["accounts"])
 
@@ -67,6 +67,10 @@ class MeOut(Schema):
     role: str | None
     is_org_admin: bool
     organisation: OrganisationOut | None
+
+    @staticmethod
+    def resolve_name(obj: User) -> str:
+        return obj.get_full_name()
 
 
 class OrganisationFilters(Schema):
@@ -156,11 +160,6 @@ class AuditOut(Schema):
     new: dict[str, Any]
 
 
-def _me(user: Any) -> dict[str, Any]:
-    return {"id": user.pk, "email": user.email, "name": user.get_full_name(), "role": user.role,
-            "is_org_admin": user.is_org_admin, "organisation": user.organisation}
-
-
 # ---------------------------------------------------------------------------------------
 # Sign-up and me
 
@@ -172,12 +171,12 @@ def signup(request: HttpRequest, payload: SignupIn) -> Status[Any]:
         kind=payload.kind, email=payload.email, password=payload.password,
         names=payload.names.dict(), jurisdiction=payload.jurisdiction, profile=payload.profile,
     )
-    return Status(201, _me(user))
+    return Status(201, user)
 
 
 @router.get("/me", response={200: MeOut, **ERRORS})
-def me(request: HttpRequest) -> dict[str, Any]:
-    return _me(request.user)
+def me(request: HttpRequest) -> Any:
+    return request.user
 
 
 # ---------------------------------------------------------------------------------------
@@ -226,7 +225,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> dict[str, bool]:
 @router.post("/invitations/accept", auth=None, response={201: MeOut, **ERRORS})
 def invitation_accept(request: HttpRequest, payload: AcceptIn) -> Status[Any]:
     user = services.invitation_accept(raw_token=payload.token, password=payload.password, name=payload.name)
-    return Status(201, _me(user))
+    return Status(201, user)
 
 
 @router.get("/invitations", response={200: list[InvitationOut], **ERRORS})
@@ -261,12 +260,7 @@ def token_list(request: HttpRequest) -> Any:
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     token, raw = services.api_token_create(actor=request.user, name=payload.name)
-    return Status(201, {**_token(token), "token": raw})
-
-
-def _token(token: ApiToken) -> dict[str, Any]:
-    return {"id": token.pk, "name": token.name, "prefix": token.prefix, "created_at": token.created_at,
-            "last_used_at": token.last_used_at}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={200: OkOut, **ERRORS})

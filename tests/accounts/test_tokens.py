@@ -94,3 +94,15 @@ def test_token_services_refuse_anonymous(db: Any) -> None:
         api_token_create(actor=AnonymousUser(), name="ERP")
     with pytest.raises(NotAuthenticated):
         api_token_revoke(actor=None, token_id=1)
+
+
+def test_me_by_token_and_by_session(api_for: Any, client_for: Any, enterprise_user: Any) -> None:
+    enterprise_user.first_name = "Mei"
+    enterprise_user.save()
+    org = enterprise_user.organisation
+    for client in (api_for(enterprise_user), client_for(enterprise_user)):
+        body = client.get("/api/v1/accounts/me").json()
+        assert body["email"] == enterprise_user.email and body["name"] == "Mei"
+        assert body["role"] == "enterprise" and body["is_org_admin"] is enterprise_user.is_org_admin
+        assert body["organisation"]["id"] == org.pk and body["organisation"]["name"] == org.display_name()
+    assert api_for(None).get("/api/v1/accounts/me").status_code == 401
