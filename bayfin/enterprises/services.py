@@ -350,13 +350,8 @@ def certification_remove(*, actor: Any, enterprise_id: int, certification_id: in
 
 
 def _clean_year(errors: FieldErrors, value: Any, enterprise: Enterprise) -> int | None:
-    if value in (None, "") or isinstance(value, bool):
-        errors.add("year", _("This field is required."))
-        return None
-    try:
-        year = int(str(value).strip())
-    except ValueError:
-        errors.add("year", _("Enter a whole number."))
+    year = errors.whole_number("year", value)
+    if year is None:
         return None
     if year < enterprise.founding_date.year:
         errors.add("year", _("The year cannot be before the founding year (%(year)d).")

@@ -327,3 +327,17 @@ def test_statements_of_another_enterprise_are_not_found(enterprise, other_enterp
     with pytest.raises(NotFound):
         services.statement_delete(actor=other_enterprise_user, enterprise_id=enterprise.pk, year=2024)
     assert FinancialStatement.objects.count() == 1
+
+
+@pytest.mark.parametrize("year", ["", None, "abc", "2024.0", "2_024", True, "-2024"])
+def test_a_year_that_is_not_a_whole_number_is_refused(enterprise, enterprise_user, year):
+    errors = refused(services.statement_save, actor=enterprise_user, enterprise_id=enterprise.pk, year=year,
+                     data=statement_data())
+    assert list(errors) == ["year"]
+    assert not FinancialStatement.objects.exists()
+
+
+def test_a_year_given_as_text_is_accepted(enterprise, enterprise_user):
+    statement = services.statement_save(actor=enterprise_user, enterprise_id=enterprise.pk, year=" 2024 ",
+                                        data=statement_data())
+    assert statement.year == 2024
