@@ -71,9 +71,15 @@ def _visible_products() -> QuerySet[Product]:
             .select_related("institution__organisation"))
 
 
+def _json_list_has(field: str, code: str) -> Q:
+    # JSONField icontains on the quoted code works on SQLite and PostgreSQL alike; the
+    # quotes make it match whole codes only, never a code inside a longer one.
+    return Q(**{f"{field}__icontains": f'"{code}"'})
+
+
 def _json_contains_or_any(field: str, code: str) -> Q:
-    # JSONField icontains on the quoted code works on SQLite and PostgreSQL alike.
-    return Q(**{field: []}) | Q(**{f"{field}__icontains": f'"{code}"'})
+    """The list holds the code, or is empty (an empty list means "any")."""
+    return Q(**{field: []}) | _json_list_has(field, code)
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,7 @@ def product_browse_for(user: Any, filters: BrowseFilters | None = None) -> Query
     if f.instrument:
         qs = qs.filter(instrument=f.instrument)
     if f.currency:
-        qs = qs.filter(Q(currencies__icontains=f'"{f.currency}"') | Q(ticket_currency=f.currency))
+        qs = qs.filter(_json_list_has("currencies", f.currency) | Q(ticket_currency=f.currency))
     if f.amount is not None and f.currency:
         same = Q(ticket_currency=f.currency)
         qs = qs.filter((same & Q(ticket_min__lte=f.amount, ticket_max__gte=f.amount)) | ~same)

@@ -72,6 +72,11 @@ def institution_create(*, actor: Any, organisation: Organisation, data: Mapping[
     return institution
 
 
+def _merged(current: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Partial updates (the API's PATCH): the fields not given keep their current values."""
+    return {**current, **{k: v for k, v in data.items() if k in current}}
+
+
 def _own_institution_locked(actor: Any, institution_id: int) -> Institution:
     org = require_member(actor, OrganisationKind.INSTITUTION)
     institution = (Institution.objects.select_for_update().select_related("organisation")
@@ -92,7 +97,7 @@ def institution_update_profile(*, actor: Any, institution_id: int, data: Mapping
     org = Organisation.objects.select_for_update().get(pk=institution.organisation_id)
     current: dict[str, Any] = {f: getattr(org, f) for f in ORGANISATION_FIELDS}
     current.update({f: getattr(institution, f) for f in PROFILE_FIELDS})
-    merged = {**current, **{k: v for k, v in data.items() if k in current}}
+    merged = _merged(current, data)
 
     errors = FieldErrors()
     names = clean_names(errors, merged)
@@ -308,9 +313,8 @@ def product_update(*, actor: Any, product_id: int, data: Mapping[str, Any]) -> P
     if product.status == ProductStatus.ARCHIVED:
         raise InvalidTransition(_("An archived product cannot be changed; publish it again first."))
     current = _product_values(product)
-    merged = {**current, **{k: v for k, v in data.items() if k in current}}
     errors = FieldErrors()
-    clean = clean_product(errors, merged)
+    clean = clean_product(errors, _merged(current, data))
     errors.raise_if_any()
     old = snapshot(product, PRODUCT_FIELDS)
     for field, value in clean.items():
