@@ -10,7 +10,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from bayfin.accounts.models import ApiToken
-from bayfin.accounts.services import api_token_create, api_token_revoke
+from bayfin.accounts.services import (
+    LAST_USED_GRANULARITY,
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+)
 from bayfin.accounts.tokens import hash_token
 from bayfin.common.errors import NotAuthenticated, NotFound
 from bayfin.common.models import AuditEvent
@@ -106,3 +111,16 @@ def test_me_by_token_and_by_session(api_for: Any, client_for: Any, enterprise_us
         assert body["role"] == "enterprise" and body["is_org_admin"] is enterprise_user.is_org_admin
         assert body["organisation"]["id"] == org.pk and body["organisation"]["name"] == org.display_name()
     assert api_for(None).get("/api/v1/accounts/me").status_code == 401
+
+
+def test_token_use_is_recorded_without_a_write_per_call(enterprise_user: Any,
+                                                       django_assert_num_queries: Any) -> None:
+    token, raw = api_token_create(actor=enterprise_user, name="cli")
+    assert api_token_authenticate(raw_token=raw) == enterprise_user
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    with django_assert_num_queries(1):  # the lookup only: used a moment ago
+        assert api_token_authenticate(raw_token=raw) == enterprise_user
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - LAST_USED_GRANULARITY)
+    api_token_authenticate(raw_token=raw)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first - LAST_USED_GRANULARITY
