@@ -10,6 +10,8 @@ from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 from pydantic import PlainSerializer, WithJsonSchema
 
+from .money import Money
+
 # A Decimal that travels as a JSON string ("38000000.00"): money never becomes a float.
 DecimalString = Annotated[
     Decimal,
@@ -34,11 +36,10 @@ class OkOut(Schema):
 
 
 def money_out(amount: Any, currency: str) -> dict[str, str] | None:
+    """``{"amount": "1000.00", "currency": "MOP"}``, rounded once like every Money; None if unset."""
     if amount is None or not currency:
         return None
-    from .money import quantize
-
-    return {"amount": str(quantize(amount, currency)), "currency": currency}
+    return Money(amount, currency).as_json()
 
 
 class Pagination(PaginationBase):

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from bayfin.common.i18n import format_money
 from bayfin.common.money import Money, MoneyError, parse_amount, quantize
+from bayfin.common.schemas import money_out
 
 
 @pytest.mark.parametrize(
@@ -67,3 +68,11 @@ def test_amounts_are_formatted_for_the_language():
     assert "10,300,000.00" in format_money(m, "en")
     assert "10,300,000.00" in format_money(m, "zh-hans")
     assert "10.300.000,00" in format_money(m, "pt") or "10 300 000,00" in format_money(m, "pt").replace("\xa0", " ")
+
+
+def test_money_out_travels_as_a_rounded_string() -> None:
+    assert money_out(Decimal("1000"), "MOP") == {"amount": "1000.00", "currency": "MOP"}
+    assert money_out(Decimal("0.125"), "HKD") == {"amount": "0.12", "currency": "HKD"}
+    assert money_out(None, "MOP") is None and money_out(Decimal("1"), "") is None
+    with pytest.raises(MoneyError):
+        money_out(1.5, "MOP")

@@ -9,8 +9,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from bayfin.common.i18n import format_amount, format_day, format_money, format_number
-from bayfin.common.money import Money
+from bayfin.common.i18n import format_amount, format_day, format_number
 
 register = template.Library()
 
@@ -19,11 +18,6 @@ register = template.Library()
 def money(amount: Decimal | None, currency: str) -> str:
     """{% money obj.amount obj.currency %} -> formatted for the active language."""
     return format_amount(amount, currency)
-
-
-@register.filter
-def money_value(value: Money | None) -> str:
-    return format_money(value)
 
 
 @register.filter
