@@ -139,9 +139,18 @@ def beneficial_owners_for(user: Any, organisation: Organisation) -> list[Any]:
 # Team
 
 
-def membership_list_for(user: Any) -> QuerySet[Membership]:
-    org = require_member(user, *ALL_KINDS)
-    return Membership.objects.filter(organisation=org).select_related("user").order_by("-is_admin", "user__email")
+def membership_list_for(user: Any, organisation: Organisation | None = None) -> QuerySet[Membership]:
+    """Members of the user's organisation, admins first; operators may name any organisation.
+
+    Anyone else naming an organisation not their own gets NotFound.
+    """
+    own = require_member(user, *ALL_KINDS)
+    if organisation is not None and organisation.pk != own.pk and not is_operator(user):
+        raise NotFound(_("Organisation not found."))
+    return (
+        Membership.objects.filter(organisation=organisation or own)
+        .select_related("user").order_by("-is_admin", "user__email")
+    )
 
 
 def invitation_list_for(user: Any) -> QuerySet[Invitation]:

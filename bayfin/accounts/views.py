@@ -155,7 +155,7 @@ def _detail_context(request: HttpRequest, organisation: Any, reject_form: Any = 
     return {
         "organisation": organisation,
         "owners": selectors.beneficial_owners_for(request.user, organisation),
-        "members": organisation.memberships.select_related("user").order_by("-is_admin", "user__email"),
+        "members": selectors.membership_list_for(request.user, organisation),
         "reject_form": reject_form or RejectForm(),
     }
 

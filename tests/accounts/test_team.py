@@ -12,6 +12,7 @@ from django.core import mail
 from django.utils import timezone
 
 from bayfin.accounts.models import Invitation, Membership, User
+from bayfin.accounts.selectors import membership_list_for
 from bayfin.accounts.services import invitation_create, invitations_expire, membership_remove
 from bayfin.accounts.tokens import hash_token
 from bayfin.common.errors import Conflict, NotFound, PermissionDenied
@@ -199,3 +200,12 @@ def test_signed_in_user_cannot_accept(client_for: Any, enterprise_user: Any, oth
     response = client_for(other_enterprise_user).post(f"/accounts/invitations/{raw}/", {"password": STRONG_PASSWORD})
     assert "Sign out first" in response.content.decode()
     assert not User.objects.filter(email="new@chipco.example").exists()
+
+
+def test_members_of_another_organisation_only_for_operators(enterprise_user: Any, other_enterprise_user: Any,
+                                                            operator_user: Any) -> None:
+    theirs = other_enterprise_user.organisation
+    assert [m.user for m in membership_list_for(operator_user, theirs)] == [other_enterprise_user]
+    assert [m.user for m in membership_list_for(enterprise_user, enterprise_user.organisation)] == [enterprise_user]
+    with pytest.raises(NotFound):
+        membership_list_for(enterprise_user, theirs)
