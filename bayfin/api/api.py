@@ -16,7 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from bayfin.accounts.api import router as accounts_router
-from bayfin.common.errors import DomainError
+from bayfin.common.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 from bayfin.enterprises.api import router as enterprises_router
 from bayfin.financing.api import router as financing_router
 from bayfin.institutions.api import router as institutions_router
@@ -90,19 +90,20 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return error_response(request, 413, "body_too_large", _("The request body is too large."))
 
 
+# Refusals raised by django-ninja and Django answer like the domain's own (same codes).
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "not_authenticated", _("Authentication required."))
+    return _domain_error(request, NotAuthenticated(_("Authentication required.")))
 
 
 @api.exception_handler(AuthorizationError)
 def _forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
-    return error_response(request, 403, "permission_denied", _("You do not have permission to do this."))
+    return _domain_error(request, PermissionDenied(_("You do not have permission to do this.")))
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, "not_found", _("Not found."))
+    return _domain_error(request, NotFound(_("Not found.")))
 
 
 @api.exception_handler(HttpError)

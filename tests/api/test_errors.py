@@ -50,3 +50,23 @@ def test_interactive_docs_are_served_without_a_cdn(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+
+
+@pytest.mark.parametrize(("handler", "exc", "status", "code"), [
+    ("_unauthenticated", "AuthenticationError", 401, "not_authenticated"),
+    ("_forbidden", "AuthorizationError", 403, "permission_denied"),
+    ("_not_found", "Http404", 404, "not_found"),
+])
+def test_framework_refusals_use_the_domain_codes(rf, handler, exc, status, code):
+    import json
+
+    from django.http import Http404
+    from ninja.errors import AuthenticationError, AuthorizationError
+
+    from bayfin.api import api as api_module
+
+    error = {"AuthenticationError": AuthenticationError, "AuthorizationError": AuthorizationError,
+             "Http404": Http404}[exc]()
+    response = getattr(api_module, handler)(rf.get("/api/v1/x"), error)
+    body = json.loads(response.content)
+    assert response.status_code == status and body["code"] == code and body["fields"] == {}
