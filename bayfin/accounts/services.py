@@ -107,8 +107,15 @@ def _new_user(*, email: str, password: str, first_name: str = "") -> User:
 
 
 def _send(subject: Any, body: Any, recipients: list[str]) -> None:
-    if recipients:
-        send_mail(str(subject), str(body), settings.DEFAULT_FROM_EMAIL, recipients)
+    """Email once the change is committed: a rolled-back change sends nothing, and no row
+    lock is held while the mail server answers. The text is rendered now, in the actor's
+    language."""
+    if not recipients:
+        return
+    subject_text, body_text, to = str(subject), str(body), list(recipients)
+    transaction.on_commit(
+        lambda: send_mail(subject_text, body_text, settings.DEFAULT_FROM_EMAIL, to)
+    )
 
 
 # ---------------------------------------------------------------------------------------

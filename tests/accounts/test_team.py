@@ -39,8 +39,10 @@ def test_team_page_lists_members_and_invitations(client_for: Any, enterprise_use
     assert "Send invitation" in html
 
 
-def test_invite_from_page_emails_single_use_link(client_for: Any, enterprise_user: Any) -> None:
-    response = client_for(enterprise_user).post("/accounts/team/", {"email": "New@ChipCo.example"})
+def test_invite_from_page_emails_single_use_link(client_for: Any, enterprise_user: Any,
+                                                 django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(enterprise_user).post("/accounts/team/", {"email": "New@ChipCo.example"})
     assert response.status_code == 302
     invitation = Invitation.objects.get()
     assert invitation.email == "new@chipco.example"
@@ -50,8 +52,9 @@ def test_invite_from_page_emails_single_use_link(client_for: Any, enterprise_use
     assert AuditEvent.objects.filter(action="invitation.created").exists()
 
 
-def test_accept_once_then_refused(client: Any, enterprise_user: Any) -> None:
-    invitation_create(actor=enterprise_user, email="new@chipco.example")
+def test_accept_once_then_refused(client: Any, enterprise_user: Any, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(actor=enterprise_user, email="new@chipco.example")
     raw = _token_from_mail()
     page = client.get(f"/accounts/invitations/{raw}/")
     assert page.status_code == 200 and "new@chipco.example" in page.content.decode()
@@ -156,10 +159,11 @@ def test_expire_invitations_task_is_idempotent(enterprise_user: Any) -> None:
 # API -----------------------------------------------------------------------------------
 
 
-def test_api_team_flow(api_for: Any, enterprise_user: Any) -> None:
+def test_api_team_flow(api_for: Any, enterprise_user: Any, django_capture_on_commit_callbacks: Any) -> None:
     c = api_for(enterprise_user)
-    r = c.post("/api/v1/accounts/invitations", json.dumps({"email": "api@chipco.example"}),
-               content_type="application/json")
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post("/api/v1/accounts/invitations", json.dumps({"email": "api@chipco.example"}),
+                   content_type="application/json")
     assert r.status_code == 201 and "token" not in r.json()
     raw = _token_from_mail()
     assert c.get("/api/v1/accounts/invitations").json()["count"] == 1
@@ -209,3 +213,13 @@ def test_members_of_another_organisation_only_for_operators(enterprise_user: Any
     assert [m.user for m in membership_list_for(enterprise_user, enterprise_user.organisation)] == [enterprise_user]
     with pytest.raises(NotFound):
         membership_list_for(enterprise_user, theirs)
+
+
+def test_no_email_leaves_when_the_change_is_rolled_back(enterprise_user: Any) -> None:
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        invitation_create(actor=enterprise_user, email="never@chipco.example")
+        raise RuntimeError("the surrounding change failed")
+    assert not Invitation.objects.filter(email="never@chipco.example").exists()
+    assert not any("never@chipco.example" in m.to for m in mail.outbox)

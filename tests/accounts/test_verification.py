@@ -46,9 +46,11 @@ def test_operator_pages_send_anonymous_to_login(client_for: Any, page: str, db: 
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_approve_from_page(client_for: Any, operator_user: Any, pending_enterprise_user: Any) -> None:
+def test_approve_from_page(client_for: Any, operator_user: Any, pending_enterprise_user: Any,
+                           django_capture_on_commit_callbacks: Any) -> None:
     org = pending_enterprise_user.organisation
-    response = client_for(operator_user).post(f"/accounts/operator/organisations/{org.pk}/verify/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(operator_user).post(f"/accounts/operator/organisations/{org.pk}/verify/")
     assert response.status_code == 302
     org.refresh_from_db()
     assert org.status == OrganisationStatus.VERIFIED and org.verified_by == operator_user
@@ -58,7 +60,8 @@ def test_approve_from_page(client_for: Any, operator_user: Any, pending_enterpri
     assert "verified" in mail.outbox[-1].subject
 
 
-def test_reject_requires_reason(client_for: Any, operator_user: Any, pending_enterprise_user: Any) -> None:
+def test_reject_requires_reason(client_for: Any, operator_user: Any, pending_enterprise_user: Any,
+                                django_capture_on_commit_callbacks: Any) -> None:
     org = pending_enterprise_user.organisation
     c = client_for(operator_user)
     response = c.post(f"/accounts/operator/organisations/{org.pk}/reject/", {"reason": "  "})
@@ -66,7 +69,8 @@ def test_reject_requires_reason(client_for: Any, operator_user: Any, pending_ent
     assert "This field is required." in response.content.decode()
     org.refresh_from_db()
     assert org.status == OrganisationStatus.PENDING
-    response = c.post(f"/accounts/operator/organisations/{org.pk}/reject/", {"reason": "Licence missing"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = c.post(f"/accounts/operator/organisations/{org.pk}/reject/", {"reason": "Licence missing"})
     org.refresh_from_db()
     assert org.status == OrganisationStatus.REJECTED and org.rejection_reason == "Licence missing"
     assert "Licence missing" in mail.outbox[-1].body

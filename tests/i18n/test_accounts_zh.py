@@ -153,9 +153,11 @@ def test_team_page_in_chinese(client_for: Any, enterprise_user: Any) -> None:
         assert text not in html
 
 
-def test_invitation_is_sent_in_chinese(client_for: Any, enterprise_user: Any) -> None:
+def test_invitation_is_sent_in_chinese(client_for: Any, enterprise_user: Any,
+                                       django_capture_on_commit_callbacks: Any) -> None:
     client = speaking(client_for(enterprise_user))
-    response = client.post("/accounts/team/", {"email": "colleague@chipco.example"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/team/", {"email": "colleague@chipco.example"}, follow=True)
     assert "邀请已发送至 colleague@chipco.example。" in response.content.decode()
     assert mail.outbox[-1].subject.startswith("邀请您加入 BayFin 上的")
     assert "大湾区科技金融服务平台" in mail.outbox[-1].body
