@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from bayfin.common.schemas import ErrorOut, OkOut, Pagination
+from bayfin.common.schemas import ErrorOut, OkOut, Pagination, StrictIn
 
 from . import selectors, services
 from .models import Membership, Organisation, User
@@ -21,14 +21,14 @@ ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 
 # Schemas
 
 
-class NamesIn(Schema):
+class NamesIn(StrictIn):
     name_zh_hans: str = ""
     name_zh_hant: str = ""
     name_en: str = ""
     name_pt: str = ""
 
 
-class SignupIn(Schema):
+class SignupIn(StrictIn):
     kind: str = Field(..., description="enterprise, institution or observer")
     email: str
     password: str
@@ -80,7 +80,7 @@ class OrganisationFilters(Schema):
     q: str | None = None
 
 
-class RejectIn(Schema):
+class RejectIn(StrictIn):
     reason: str
 
 
@@ -104,7 +104,7 @@ class MemberOut(Schema):
         return obj.created_at
 
 
-class InvitationIn(Schema):
+class InvitationIn(StrictIn):
     email: str
 
 
@@ -115,13 +115,13 @@ class InvitationOut(Schema):
     created_at: datetime
 
 
-class AcceptIn(Schema):
+class AcceptIn(StrictIn):
     token: str
     password: str
     name: str = ""
 
 
-class TokenIn(Schema):
+class TokenIn(StrictIn):
     name: str
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from django.conf import settings
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
-from pydantic import PlainSerializer, WithJsonSchema
+from pydantic import ConfigDict, PlainSerializer, WithJsonSchema
 
 from .money import Money
 
@@ -18,6 +18,12 @@ DecimalString = Annotated[
     PlainSerializer(lambda value: str(value), return_type=str),
     WithJsonSchema({"type": "string", "format": "decimal", "examples": ["1000000.00"]}),
 ]
+
+
+class StrictIn(Schema):
+    """A request body: an unknown (say, misspelt) field is refused with 422, never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorOut(Schema):

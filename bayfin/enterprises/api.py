@@ -9,9 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
-from bayfin.common.schemas import DecimalString, ErrorOut, Pagination
+from bayfin.common.schemas import DecimalString, ErrorOut, Pagination, StrictIn
 from bayfin.common.vocab import sector_family
 
 from . import selectors, services
@@ -20,10 +19,6 @@ from .models import Enterprise
 router = Router(tags=["enterprises"])
 
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 # --- schemas -----------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from bayfin.common.schemas import MoneyOut, Pagination, money_out
+from bayfin.common.schemas import MoneyOut, Pagination, StrictIn, money_out
 
 from . import selectors, services
 from .models import Deal, FinancingRequest
@@ -18,7 +18,7 @@ router = Router(tags=["financing"])
 # --------------------------------------------------------------------------- schemas
 
 
-class RequestIn(Schema):
+class RequestIn(StrictIn):
     """Amounts as strings ("8000000.00"); a JSON number is refused."""
 
     title: str | None = None
@@ -77,17 +77,17 @@ class RequestOut(Schema):
         return selectors.request_actions_for(_user(context), obj)
 
 
-class TransitionIn(Schema):
+class TransitionIn(StrictIn):
     to: str
     reason: str = ""
 
 
-class InterestIn(Schema):
+class InterestIn(StrictIn):
     message: str
     product_id: int | None = None
 
 
-class DealTransitionIn(Schema):
+class DealTransitionIn(StrictIn):
     to: str
     comment: str = ""
 

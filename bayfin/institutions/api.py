@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from bayfin.common.schemas import DecimalString, ErrorOut, MoneyOut, Pagination, money_out
+from bayfin.common.schemas import DecimalString, ErrorOut, MoneyOut, Pagination, StrictIn, money_out
 
 from . import selectors, services
 from .models import Institution, Product
@@ -58,7 +58,7 @@ class InstitutionOut(Schema):
         }
 
 
-class InstitutionPatch(Schema):
+class InstitutionPatch(StrictIn):
     name_zh_hans: str | None = None
     name_zh_hant: str | None = None
     name_en: str | None = None
@@ -71,7 +71,7 @@ class InstitutionPatch(Schema):
     description: str | None = None
 
 
-class ProductIn(Schema):
+class ProductIn(StrictIn):
     name: str | None = None
     instrument: str | None = None
     sectors: list[str] | None = None
@@ -173,11 +173,11 @@ class OwnProductsQuery(Schema):
     status: str | None = None
 
 
-class AssociationIn(Schema):
+class AssociationIn(StrictIn):
     name: str
 
 
-class AssociationsIn(Schema):
+class AssociationsIn(StrictIn):
     association_ids: list[int]
 
 
