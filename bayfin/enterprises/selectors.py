@@ -18,8 +18,13 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bayfin.accounts.models import Organisation, OrganisationKind, OrganisationStatus
-from bayfin.accounts.selectors import is_operator, organisation_of, require_member
-from bayfin.common.errors import NotAuthenticated, NotFound
+from bayfin.accounts.selectors import (
+    is_operator,
+    organisation_of,
+    require_member,
+    require_signed_in,
+)
+from bayfin.common.errors import NotFound
 from bayfin.common.validation import FieldErrors
 from bayfin.common.vocab import (
     Jurisdiction,
@@ -58,8 +63,7 @@ def enterprise_get_own(user: Any) -> Enterprise:
 
 def enterprise_private_get_for(user: Any, enterprise_id: int) -> Enterprise:
     """The full enterprise (exact figures, IP): its own members and operators only."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise NotAuthenticated(_("Sign in to continue."))
+    require_signed_in(user)
     queryset = Enterprise.objects.select_related("organisation")
     if not is_operator(user):
         org = organisation_of(user)
@@ -178,8 +182,7 @@ class PublicProfiles:
 
 
 def _public_queryset(user: Any) -> QuerySet[Enterprise]:
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise NotAuthenticated(_("Sign in to continue."))
+    require_signed_in(user)
     queryset = Enterprise.objects.select_related("organisation").prefetch_related(
         Prefetch("certifications", queryset=Certification.objects.filter(published=True))
     )

@@ -13,8 +13,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bayfin.accounts.models import OrganisationKind, OrganisationStatus
-from bayfin.accounts.selectors import require_member, require_operator
-from bayfin.common.errors import NotAuthenticated, NotFound, PermissionDenied
+from bayfin.accounts.selectors import require_member, require_operator, require_signed_in
+from bayfin.common.errors import NotFound, PermissionDenied
 from bayfin.common.validation import FieldErrors
 from bayfin.common.vocab import Instrument, Jurisdiction, Sector, Stage
 from bayfin.enterprises.models import Certification, Enterprise
@@ -58,11 +58,6 @@ def _visible_to_institutions() -> Q:
              enterprise__organisation__status=OrganisationStatus.VERIFIED)
 
 
-def _authenticated(user: Any) -> None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise NotAuthenticated(_("Sign in to continue."))
-
-
 def request_list_own(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[FinancingRequest]:
     """The enterprise's own requests, newest first (any status)."""
     org = require_member(user, OrganisationKind.ENTERPRISE)
@@ -75,7 +70,7 @@ def request_list_own(user: Any, filters: Mapping[str, Any] | None = None) -> Que
 
 def request_get_for(user: Any, request_id: int) -> FinancingRequest:
     """One request as this user may see it, or NotFound."""
-    _authenticated(user)
+    require_signed_in(user)
     org = user.organisation
     qs = _requests()
     if org is None:
@@ -183,7 +178,7 @@ def _deals() -> QuerySet[Deal]:
 
 
 def _deals_scoped(user: Any) -> QuerySet[Deal]:
-    _authenticated(user)
+    require_signed_in(user)
     org = user.organisation
     if org is None:
         raise PermissionDenied(_("Your role cannot do this."))
