@@ -29,6 +29,8 @@ messages: $(BIN)/.installed
 var:
 	mkdir -p var
 
+# Emailed links (invitations) and the printed demo logins point at this server.
+run: export BAYFIN_SITE_URL ?= http://$(HOST):$(PORT)
 run: install var
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo_seed --if-empty

@@ -35,7 +35,6 @@ from bayfin.institutions.models import Association, Institution, Product
 from .generator import DEMO_EMAIL_DOMAIN, Dataset, DemoGenerator, EnterpriseData, OrganisationData
 
 DEMO_PASSWORD = "bayfin-demo-2026"
-DEMO_URL = "http://127.0.0.1:8000/"
 T = TypeVar("T")
 
 

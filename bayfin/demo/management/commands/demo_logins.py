@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from bayfin.demo.loader import DEMO_PASSWORD, DEMO_URL, demo_login_rows
+from bayfin.demo.loader import DEMO_PASSWORD, demo_login_rows
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         if not rows:
             self.stdout.write("No demo logins in this database (run `manage.py demo_seed`).")
             return
-        self.stdout.write(f"BayFin demo logins — sign in at {DEMO_URL}")
+        self.stdout.write(f"BayFin demo logins — sign in at {settings.SITE_URL.rstrip('/')}/")
         headers = ("Email", "Password", "Role", "Organisation", "Try")
         table = [headers, *[(email, DEMO_PASSWORD, role, org, notes) for email, role, org, notes in rows]]
         widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
