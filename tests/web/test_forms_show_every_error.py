@@ -63,3 +63,20 @@ def test_forms_do_not_let_the_browser_block_the_submit(enterprise_user, client_f
     # The reasons come from the server in the user's language, not from the browser.
     assert not re.search(r"<(input|select|textarea)[^>]*\srequired[\s>]", html)
     assert 'name="title"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "path"), [
+    ("institution_user", "/financing/browse/"),
+    ("enterprise_user", "/institution/products/browse/"),
+    ("enterprise_user", "/financing/requests/"),
+    ("enterprise_user", "/financing/deals/"),
+    ("operator_user", "/financing/operator/requests/"),
+    ("operator_user", "/accounts/operator/organisations/"),
+    ("operator_user", "/accounts/operator/audit/"),
+])
+def test_filters_refresh_the_results_in_place_and_still_work_without_javascript(role, path, request, client_for):
+    html = client_for(request.getfixturevalue(role)).get(path).content.decode()
+    # htmx swaps #results from the same page the plain GET form would load.
+    assert 'id="results"' in html
+    assert 'hx-select="#results"' in html and 'method="get"' in html
