@@ -8,6 +8,8 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from bayfin.common.i18n import format_amount, format_day, format_number
 
@@ -44,6 +46,23 @@ def choice_label(value: str, choices: Any) -> str:
         return str(choices(value).label)
     except (ValueError, TypeError):
         return value
+
+
+# A list page's results live in <div id="results">; its GET filter form and its pagination
+# links swap that block from the same server-rendered page (progressive: without htmx the
+# form and links simply load the page). One place for the attributes.
+_RESULTS_SWAP = 'hx-target="#results" hx-select="#results" hx-swap="outerHTML"'
+
+
+@register.simple_tag(takes_context=True)
+def results_filter_attrs(context: Any) -> str:
+    path = escape(context["request"].path)
+    return mark_safe(f'hx-get="{path}" {_RESULTS_SWAP} hx-push-url="true" hx-trigger="change, submit"')  # noqa: S308
+
+
+@register.simple_tag
+def results_block_attrs() -> str:
+    return mark_safe(f'{_RESULTS_SWAP} aria-live="polite"')  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)
