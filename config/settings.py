@@ -1,11 +1,14 @@
 """BayFin settings. Every value that differs between machines comes from the environment."""
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from bayfin.fx.engine import rates as _fx_rates
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +40,7 @@ INSTALLED_APPS = [
     "bayfin.enterprises",
     "bayfin.institutions",
     "bayfin.financing",
+    "bayfin.fx",
     "bayfin.analytics",
     "bayfin.web",
     "bayfin.demo",
@@ -150,6 +154,14 @@ CELERY_TIMEZONE = TIME_ZONE
 BAYFIN_INVITATION_TTL_HOURS = int(os.environ.get("BAYFIN_INVITATION_TTL_HOURS", "72"))
 BAYFIN_API_PAGE_SIZE = int(os.environ.get("BAYFIN_API_PAGE_SIZE", "20"))
 BAYFIN_API_MAX_PAGE_SIZE = 100
+
+# Exchange rates (bayfin.fx): a conversion uses no rate older than this many days
+# before its date; entry refuses rates outside the pegs by more than the tolerance,
+# and direct rates that disagree with the pivot path by more than the cross tolerance.
+BAYFIN_FX_MAX_RATE_AGE_DAYS = int(os.environ.get("BAYFIN_FX_MAX_RATE_AGE_DAYS", str(_fx_rates.DEFAULT_MAX_AGE_DAYS)))
+BAYFIN_FX_PEG_TOLERANCE = Decimal(os.environ.get("BAYFIN_FX_PEG_TOLERANCE", str(_fx_rates.DEFAULT_PEG_TOLERANCE)))
+BAYFIN_FX_CROSS_TOLERANCE = Decimal(
+    os.environ.get("BAYFIN_FX_CROSS_TOLERANCE", str(_fx_rates.DEFAULT_CROSS_TOLERANCE)))
 
 LOGGING = {
     "version": 1,

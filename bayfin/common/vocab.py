@@ -50,6 +50,7 @@ class Instrument(models.TextChoices):
     FINANCIAL_LEASING = "financial_leasing", _("Financial leasing")
     FACTORING = "factoring", _("Factoring")
     GUARANTEE = "guarantee", _("Guarantee")
+    BOND = "bond", _("Bond")
 
 
 LOAN_INSTRUMENTS = frozenset(

@@ -25,6 +25,9 @@ class FinancingRequest(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=RequestStatus.choices,
                               default=RequestStatus.DRAFT, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The cross-border channel the enterprise means to use (optional; checked by fx).
+    channel = models.ForeignKey("fx.Channel", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="requests", verbose_name=_("preferred channel"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                    related_name="+")
 
@@ -50,6 +53,9 @@ class Deal(TimeStampedModel):
     stage = models.CharField(_("stage"), max_length=30, choices=DealStage.choices,
                              default=DealStage.INTEREST, db_index=True)
     message = models.TextField(_("message"))
+    # The channel the money moves through, found by fx when the deal names a product.
+    channel = models.ForeignKey("fx.Channel", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="deals", verbose_name=_("channel"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                    related_name="+")
 

@@ -8,10 +8,13 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from bayfin.common.i18n import format_amount, format_day, format_number
+from bayfin.common.money import Money
+from bayfin.fx import selectors as fx_selectors
 
 register = template.Library()
 
@@ -20,6 +23,39 @@ register = template.Library()
 def money(amount: Decimal | None, currency: str) -> str:
     """{% money obj.amount obj.currency %} -> formatted for the active language."""
     return format_amount(amount, currency)
+
+
+@register.simple_tag(takes_context=True)
+def money_ref(context: Any, amount: Decimal | None, currency: str, to: str | None = None) -> str:
+    """{% money_ref amount currency %}: the amount, and beside it the amount in the viewer's
+    reference currency with the rate date ("MOP 10,300,000.00 ≈ CNY 9,148,000.00 at 27 Nov 2026").
+
+    The reference currency is ``to`` or the viewer's organisation's home currency; with no
+    rate within the allowed age, or the same currency, only the amount shows. One rate book
+    per page (cached on the request).
+    """
+    text = escape(format_amount(amount, currency))
+    if amount is None or not currency:
+        return text
+    request = context.get("request")
+    target = to or fx_selectors.reference_currency_for(getattr(request, "user", None))
+    if target == currency:
+        return text
+    today = timezone.localdate()
+    cache = getattr(request, "_fx_books", None) if request is not None else None
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._fx_books = cache
+    book = cache.get(today)
+    if book is None:
+        book = cache[today] = fx_selectors.rate_book(today)
+    conversion = fx_selectors.convert_or_none(Money(amount, currency), target, today, book=book)
+    if conversion is None:
+        return text
+    note = gettext("≈ %(amount)s at %(day)s") % {"amount": format_amount(conversion.result.amount, target),
+                                                 "day": format_day(conversion.rate_day)}
+    return format_html('{} <span class="text-body-secondary small text-nowrap">{}</span>', text, note)
 
 
 @register.filter
