@@ -103,8 +103,9 @@ def rate_error_text(exc: FxError) -> str:
         % {"low": p.get("low"), "high": p.get("high")},
         "against_cross": _("The rate disagrees with the rates through %(pivot)s, which imply %(implied)s.")
         % {"pivot": p.get("pivot"), "implied": p.get("implied")},
-        "rate_unavailable": _unavailable(p),
     }
+    if exc.code == "rate_unavailable":
+        return _unavailable(p)
     return str(messages.get(exc.code, str(exc)))
 
 
