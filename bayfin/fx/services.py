@@ -29,7 +29,7 @@ from bayfin.common.vocab import Instrument, Jurisdiction
 
 from . import explain, seed
 from .engine.channels import ChannelRuleError, parse_conditions
-from .engine.rates import FxError, Rate, check_rate
+from .engine.rates import RATE_DECIMAL_PLACES, FxError, Rate, check_rate
 from .models import Channel, ChannelDocument, CrossBorderDebt, FxRate, LimitParameterSet, LimitRule
 from .selectors import KNOWN_CODES, rate_book, rate_policy
 
@@ -57,6 +57,12 @@ def _decimal(errors: FieldErrors, field: str, value: Any) -> Decimal | None:
         errors.add(field, _("Enter a number."))
         return None
     return number
+
+
+def _as_stored(rate: Decimal) -> Decimal:
+    """A checked rate as the database holds it (10 places), so that audit snapshots taken
+    before and after a save compare equal when the value did not change."""
+    return rate.quantize(Decimal(1).scaleb(-RATE_DECIMAL_PLACES))
 
 
 def clean_rate(errors: FieldErrors, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -97,6 +103,7 @@ def rate_create(*, actor: Any, data: Mapping[str, Any]) -> FxRate:
                    % {"base": values["base"], "quote": values["quote"]})
     _check(errors, values)
     errors.raise_if_any()
+    values["rate"] = _as_stored(values["rate"])
     row = FxRate.objects.create(created_by=actor, **values)
     audit_record(actor=actor, action="fx.rate_create", subject=row, new=snapshot(row, RATE_AUDIT_FIELDS))
     return row
@@ -116,7 +123,7 @@ def rate_update(*, actor: Any, rate_id: int, data: Mapping[str, Any]) -> FxRate:
     _check(errors, values, exclude_id=row.pk)
     errors.raise_if_any()
     old = snapshot(row, RATE_AUDIT_FIELDS)
-    row.rate, row.source = values["rate"], values["source"]
+    row.rate, row.source = _as_stored(values["rate"]), values["source"]
     row.save(update_fields=["rate", "source", "updated_at"])
     before, after = changed(old, snapshot(row, RATE_AUDIT_FIELDS))
     if after:
