@@ -171,7 +171,8 @@ def rate_import(*, actor: Any, text: str, source: str = "", replace: bool = Fals
     parsed: list[dict[str, Any]] = []
     seen: set[tuple[date, str, str]] = set()
     pending: list[Rate] = []
-    for number, raw in enumerate(reader, start=2):
+    for raw in reader:
+        number = reader.line_num  # the file's line (blank lines are skipped by the reader but counted here)
         if len(parsed) >= MAX_IMPORT_ROWS:
             problems.append(str(_("The file has more than %(n)s rows.") % {"n": MAX_IMPORT_ROWS}))
             break
