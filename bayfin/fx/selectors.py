@@ -73,12 +73,15 @@ def _as_rate(row: FxRate) -> Rate:
     return Rate(row.day, row.base, row.quote, row.rate, row.source)
 
 
-def rate_book(on: date, *, days: int | None = None, exclude_id: int | None = None) -> RateBook:
-    """The rates that can serve a conversion on ``on`` (the window of the maximum age)."""
+def rate_book(on: date, *, days: int | None = None, exclude_id: int | None = None,
+              exclude_ids: Iterable[int] = ()) -> RateBook:
+    """The rates that can serve a conversion on ``on`` (the window of the maximum age),
+    less the stored rows ``exclude_id`` / ``exclude_ids`` (rows being corrected or replaced)."""
     window = settings.BAYFIN_FX_MAX_RATE_AGE_DAYS if days is None else days
     rows = FxRate.objects.filter(day__lte=on, day__gte=on - timedelta(days=window))
-    if exclude_id is not None:
-        rows = rows.exclude(pk=exclude_id)
+    excluded = {*exclude_ids, *(() if exclude_id is None else (exclude_id,))}
+    if excluded:
+        rows = rows.exclude(pk__in=excluded)
     return RateBook(_as_rate(r) for r in rows)
 
 

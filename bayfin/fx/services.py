@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -76,12 +76,13 @@ def clean_rate(errors: FieldErrors, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _check(errors: FieldErrors, values: Mapping[str, Any], *, exclude_id: int | None = None,
-           extra: list[Rate] | None = None, field: str = "rate") -> None:
-    """Run the engine's entry checks against the stored rates (and ``extra`` not yet stored)."""
+           extra: list[Rate] | None = None, field: str = "rate", exclude_ids: Collection[int] = ()) -> None:
+    """Run the engine's entry checks against the stored rates (less ``exclude_id`` /
+    ``exclude_ids``, and with ``extra`` not yet stored)."""
     if errors or any(values.get(k) is None for k in ("day", "base", "quote", "rate")):
         return
     policy = rate_policy()
-    book = rate_book(values["day"], days=0, exclude_id=exclude_id)
+    book = rate_book(values["day"], days=0, exclude_id=exclude_id, exclude_ids=exclude_ids)
     for rate in extra or []:
         book.add(rate)
     try:
@@ -156,7 +157,8 @@ def rate_import(*, actor: Any, text: str, source: str = "", replace: bool = Fals
     """Import rates from CSV (columns day, base, quote, rate and optionally source), all or nothing.
 
     A row for a pair and day already stored is an error unless ``replace``; each row is
-    checked like a single entry, against the stored rates and the rows above it.
+    checked like a single entry, against the stored rates and the rows above it (a stored
+    rate the file replaces counts with the file's value, not its old one).
     Errors are reported as "Row N: field: reason" under ``file``.
     """
     require_operator(actor)
@@ -168,12 +170,11 @@ def rate_import(*, actor: Any, text: str, source: str = "", replace: bool = Fals
         raise ValidationFailed(fields={"file": [_("The CSV needs the columns day, base, quote and rate (and "
                                                    "optionally source); missing: %(cols)s.")
                                                  % {"cols": ", ".join(missing)}]})
-    parsed: list[dict[str, Any]] = []
+    entries: list[tuple[int, dict[str, Any], FxRate | None, FieldErrors]] = []
     seen: set[tuple[date, str, str]] = set()
-    pending: list[Rate] = []
     for raw in reader:
         number = reader.line_num  # the file's line (blank lines are skipped by the reader but counted here)
-        if len(parsed) >= MAX_IMPORT_ROWS:
+        if len(entries) >= MAX_IMPORT_ROWS:
             problems.append(str(_("The file has more than %(n)s rows.") % {"n": MAX_IMPORT_ROWS}))
             break
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
@@ -191,11 +192,20 @@ def rate_import(*, actor: Any, text: str, source: str = "", replace: bool = Fals
         if existing is not None and not replace:
             errors.add("day", _("A rate for this pair and day exists already (import with replace to "
                                 "overwrite it)."))
-        _check(errors, values, exclude_id=existing.pk if existing else None, extra=pending)
+        if not errors:
+            seen.add(key)
+        entries.append((number, values, existing, errors))
+    # The stored rates this file replaces are checked against with the file's values (in
+    # ``pending``), never their old ones: otherwise moving two related rates at once fails.
+    replaced_ids = {existing.pk for _n, _v, existing, _e in entries if existing is not None}
+    parsed: list[dict[str, Any]] = []
+    pending: list[Rate] = []
+    for number, values, existing, errors in entries:
+        _check(errors, values, exclude_ids=replaced_ids, extra=pending)
         for field, messages in errors.errors.items():
             problems.extend(f"{_('Row %(n)s') % {'n': number}}: {field}: {m}" for m in messages)
         if not errors:
-            seen.add(key)
+            key = (values["day"], values["base"], values["quote"])
             pending.append(Rate(*key, values["rate"], values["source"]))
             parsed.append({"values": values, "existing": existing})
     if problems:
