@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -92,15 +92,28 @@ def convert(money: Money, to: str, on: date | None = None, *, book: RateBook | N
         return engine_convert(money, to, day, book if book is not None else rate_book(day),
                               max_age_days=settings.BAYFIN_FX_MAX_RATE_AGE_DAYS)
     except FxError as exc:
+        if exc.code == "rate_unavailable" and exc.params.get("newest") is None:
+            # The book holds only the window, so the engine cannot see an older rate: name it from the table.
+            exc.params["newest"] = _newest_rate_day(money.currency, to, day)
         raise RateMissing(explain.rate_error_text(exc), fields={"currency": [explain.rate_error_text(exc)]}) from None
+
+
+def _newest_rate_day(frm: str, to: str, on: date) -> date | None:
+    """The day of the newest stored rate between two currencies (either way round) on or before ``on``."""
+    pair = Q(base=frm, quote=to) | Q(base=to, quote=frm)
+    return FxRate.objects.filter(pair, day__lte=on).order_by("-day").values_list("day", flat=True).first()
 
 
 def convert_or_none(money: Money, to: str, on: date | None = None, *,
                     book: RateBook | None = None) -> Conversion | None:
-    """For display beside an amount: None when there is no rate (the amount shows alone)."""
+    """For display beside an amount: None when there is no rate (the amount shows alone).
+
+    Calls the engine directly: no error message is wanted, so no query for the newest rate."""
+    day = on or timezone.localdate()
     try:
-        return convert(money, to, on, book=book)
-    except RateMissing:
+        return engine_convert(money, to, day, book if book is not None else rate_book(day),
+                              max_age_days=settings.BAYFIN_FX_MAX_RATE_AGE_DAYS)
+    except FxError:
         return None
 
 
