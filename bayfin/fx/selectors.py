@@ -327,6 +327,8 @@ def limits_for_enterprise(enterprise: Any, *, amount: Money | None = None, term_
     missing: list[str] = []
 
     def to(money: Money, currency: str) -> Decimal:
+        if money.amount == 0:
+            return Decimal(0)  # zero in any currency: no rate needed, none reported missing
         try:
             return convert(money, currency, day, book=book).result.amount
         except RateMissing as exc:
