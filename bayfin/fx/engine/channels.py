@@ -32,6 +32,7 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "number": ("gte", "lte"),
 }
 LIMIT_RULES = ("none", "mpa_cap", "mpa_cap_or_facilitation_quota")
+NUMBER_MAX = 10**9  # far above any count of months or years a condition can mean
 
 
 class ChannelRuleError(ValueError):
@@ -95,12 +96,15 @@ def parse_conditions(raw: Any, *, known_codes: Mapping[str, Iterable[str]] | Non
             if isinstance(value, (bool, float)):
                 raise ChannelRuleError("bad_value", "A whole number is required", index=i, field=name)
             try:
-                number = int(Decimal(str(value)))
+                given = Decimal(str(value))
             except (InvalidOperation, ValueError):
                 raise ChannelRuleError("bad_value", "A whole number is required", index=i, field=name) from None
-            if number < 0 or Decimal(str(value)) != number:
+            # Infinity cannot become an int, and 1e100000000 would take minutes to: refuse
+            # both before converting.
+            if (not given.is_finite() or given < 0 or given > NUMBER_MAX
+                    or given != given.to_integral_value()):
                 raise ChannelRuleError("bad_value", "A whole number is required", index=i, field=name)
-            out.append(Condition(name, op, number))
+            out.append(Condition(name, op, int(given)))
             continue
         if isinstance(value, str) or not isinstance(value, Sequence) or not value:
             raise ChannelRuleError("bad_value", "A non-empty list of codes is required", index=i, field=name)

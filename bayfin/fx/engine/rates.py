@@ -5,7 +5,8 @@ A rate says ``1 base = rate quote`` on a day. Conversion picks its path in one p
 
 1. the same currency: no rate, the amount unchanged;
 2. a *direct* rate (base = from, quote = to);
-3. the *inverse* of a rate (base = to, quote = from);
+3. the *inverse* of a rate (base = to, quote = from); when both orientations are
+   stored, the newer is used (the direct one on the same day);
 4. across a *pivot*, trying ``PIVOTS`` in order (USD, then HKD): each of the two legs
    is itself direct or inverse.
 
@@ -169,11 +170,15 @@ class RateBook:
         return max(found, key=lambda r: r.day, default=None)
 
     def leg(self, frm: str, to: str, on: date, max_age_days: int) -> Leg | None:
-        """A direct rate if there is one, otherwise the inverse of a rate."""
+        """The newest rate between the two currencies, direct or inverted (direct on a tie).
+
+        Taking the newer orientation means a newer inverse rate is never passed over for
+        an older direct one, and a conversion and its reverse use the same stored rate.
+        """
         direct = self.latest(frm, to, on, max_age_days)
-        if direct is not None:
-            return Leg(direct.base, direct.quote, direct.rate, direct.day, inverted=False)
         inverse = self.latest(to, frm, on, max_age_days)
+        if direct is not None and (inverse is None or direct.day >= inverse.day):
+            return Leg(direct.base, direct.quote, direct.rate, direct.day, inverted=False)
         if inverse is not None:
             return Leg(inverse.base, inverse.quote, inverse.rate, inverse.day, inverted=True)
         return None
@@ -222,24 +227,38 @@ def convert(money: Money, to: str, on: date, book: RateBook, *,
 # --------------------------------------------------------------------------- checks on entry
 
 
-def _usd_per_unit(currency: str) -> tuple[Decimal, Decimal]:
-    """How many USD one unit of a peg-family currency is worth: (low, high)."""
+def _anchors(currency: str) -> list[str]:
+    """The currency and the chain of anchors above it: MOP -> [MOP, HKD, USD]."""
+    chain = [currency]
+    while chain[-1] in PEGS:
+        chain.append(PEGS[chain[-1]][0])
+    return chain
+
+
+def _units_per(currency: str, root: str) -> tuple[Decimal, Decimal]:
+    """How many units of ``currency`` one ``root`` is worth, along the pegs: (low, high)."""
+    low, high = Decimal(1), Decimal(1)
     with localcontext(prec=_PRECISION):
-        if currency == "USD":
-            return Decimal(1), Decimal(1)
-        anchor, low, high = PEGS[currency]
-        a_low, a_high = _usd_per_unit(anchor)
-        return a_low / high, a_high / low
+        while currency != root:
+            currency, peg_low, peg_high = PEGS[currency]
+            low, high = low * peg_low, high * peg_high
+    return low, high
 
 
 def peg_band(base: str, quote: str) -> tuple[Decimal, Decimal] | None:
-    """The band the pegs allow for ``1 base = x quote``, or None for a pair outside them."""
+    """The band the pegs allow for ``1 base = x quote``, or None for a pair outside them.
+
+    Both sides are measured from the nearest anchor they share, so a peg the two have
+    in common does not widen the band (HKD/MOP is 1.03, whatever the HKD does).
+    """
     if base not in PEG_FAMILY or quote not in PEG_FAMILY or base == quote:
         return None
-    b_low, b_high = _usd_per_unit(base)
-    q_low, q_high = _usd_per_unit(quote)
+    quote_chain = _anchors(quote)
+    root = next(c for c in _anchors(base) if c in quote_chain)
+    b_low, b_high = _units_per(base, root)
+    q_low, q_high = _units_per(quote, root)
     with localcontext(prec=_PRECISION):
-        return b_low / q_high, b_high / q_low
+        return q_low / b_high, q_high / b_low
 
 
 def _widen(band: tuple[Decimal, Decimal], tolerance: Decimal) -> tuple[Decimal, Decimal]:
