@@ -45,7 +45,7 @@ lint: $(BIN)/.installed
 	$(BIN)/lint-imports
 
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy bayfin/common bayfin/*/services.py bayfin/*/selectors.py
+	$(BIN)/mypy bayfin/common bayfin/*/services.py bayfin/*/selectors.py bayfin/*/engine
 
 pytest: install
 	$(BIN)/pytest -n 2 -p no:cacheprovider

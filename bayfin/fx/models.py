@@ -130,13 +130,13 @@ class LimitParameterSet(TimeStampedModel):
     leverage_ratio = models.DecimalField(_("cross-border financing leverage ratio"), max_digits=8, decimal_places=4)
     adjustment_parameter = models.DecimalField(_("macro-prudential adjustment parameter"), max_digits=8,
                                                decimal_places=4)
-    short_term_factor = models.DecimalField(_("term factor, under one year"), max_digits=8, decimal_places=4)
-    long_term_factor = models.DecimalField(_("term factor, one year or more"), max_digits=8, decimal_places=4)
+    short_term_factor = models.DecimalField(_("term factor, one year or less"), max_digits=8, decimal_places=4)
+    long_term_factor = models.DecimalField(_("term factor, over one year"), max_digits=8, decimal_places=4)
     on_balance_factor = models.DecimalField(_("category factor, on balance sheet"), max_digits=8, decimal_places=4)
     off_balance_factor = models.DecimalField(_("category factor, off balance sheet"), max_digits=8,
                                              decimal_places=4)
     fx_risk_factor = models.DecimalField(_("exchange-rate risk factor"), max_digits=8, decimal_places=4)
-    short_term_months = models.PositiveSmallIntegerField(_("short term means under (months)"), default=12)
+    short_term_months = models.PositiveSmallIntegerField(_("short term means up to (months)"), default=12)
     facilitation_quota_usd = money_field(_("facilitation quota (USD)"))
     facilitation_certifications = models.JSONField(_("certifications that qualify for the quota"), default=list)
     facilitation_jurisdictions = models.JSONField(_("pilot areas of the quota"), default=list)

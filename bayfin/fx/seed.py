@@ -439,7 +439,7 @@ CHANNELS: list[dict[str, Any]] = [
 ]
 
 
-LIMIT_PARAMETERS: dict[str, Any] = {
+_PARAMETERS_2023: dict[str, Any] = {
     "effective_from": date(2023, 7, 20),
     "leverage_ratio": Decimal("2"),
     "adjustment_parameter": Decimal("1.5"),
@@ -465,3 +465,21 @@ LIMIT_PARAMETERS: dict[str, Any] = {
         "up to the equivalent of USD 10 million."
     ),
 }
+
+# The adjustment parameter was raised again, from 1.5 to 1.75, from 13 January 2025.
+_PARAMETERS_2025: dict[str, Any] = {
+    **_PARAMETERS_2023,
+    "effective_from": date(2025, 1, 13),
+    "adjustment_parameter": Decimal("1.75"),
+    "source": _PARAMETERS_2023["source"].replace(
+        "Adjustment parameter: PBoC and SAFE announcement of 20 July 2023 raising it for enterprises and "
+        "financial institutions from 1.25 to 1.5, effective that day.",
+        "Adjustment parameter: PBoC and SAFE announcement of 13 January 2025 raising it for enterprises and "
+        "financial institutions from 1.5 to 1.75, effective that day (before it, 1.5 from 20 July 2023).",
+    ),
+}
+
+# Every parameter set, oldest first: results for past dates stay reproducible.
+LIMIT_PARAMETER_SETS: list[dict[str, Any]] = [_PARAMETERS_2023, _PARAMETERS_2025]
+# The set in force now.
+LIMIT_PARAMETERS: dict[str, Any] = LIMIT_PARAMETER_SETS[-1]

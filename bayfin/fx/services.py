@@ -482,13 +482,15 @@ def reference_data_seed(*, actor: Any = None) -> SeedResult:
         audit_record(actor=actor, action="fx.channel_seed", subject=channel, new=_channel_snapshot(channel))
         channels += 1
     params = 0
-    if not LimitParameterSet.objects.filter(effective_from=seed.LIMIT_PARAMETERS["effective_from"]).exists():
+    for data in seed.LIMIT_PARAMETER_SETS:
+        if LimitParameterSet.objects.filter(effective_from=data["effective_from"]).exists():
+            continue
         errors = FieldErrors()
-        values = clean_parameters(errors, seed.LIMIT_PARAMETERS)
+        values = clean_parameters(errors, data)
         if errors:
             raise Conflict(f"Seed limit parameters are not valid: {errors.errors}")
         row = LimitParameterSet.objects.create(**values)
         audit_record(actor=actor, action="fx.limit_parameters_seed", subject=row,
                      new=snapshot(row, PARAMETER_FIELDS))
-        params = 1
+        params += 1
     return SeedResult(channels, params)

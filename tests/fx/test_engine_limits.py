@@ -48,10 +48,11 @@ def test_official_values_are_the_defaults():
     ("debt", "expected"),
     [
         (cny_debt("10", 24), "10"),           # long term, RMB: x1
-        (cny_debt("10", 12), "10"),           # one year is already long term
-        (cny_debt("10", 11), "15"),           # under a year: x1.5
+        (cny_debt("10", 13), "10"),           # over one year is long term
+        (cny_debt("10", 12), "15"),           # one year or less is short term (银发〔2017〕9号): x1.5
+        (cny_debt("10", 11), "15"),
         (cny_debt("10", 3), "15"),
-        (cny_debt("10", 12, foreign=True), "15"),   # 10 x 1 + 10 x 0.5
+        (cny_debt("10", 13, foreign=True), "15"),   # 10 x 1 + 10 x 0.5
         (cny_debt("10", 6, foreign=True), "20"),    # 10 x 1.5 + 10 x 0.5: the add-on is not term-weighted
         (cny_debt("10", 24, off=True), "10"),       # off balance weighs 1 by default
         (cny_debt("0", 6, foreign=True), "0"),
@@ -73,19 +74,20 @@ def test_factors_are_the_operators():
     params = MacroPrudentialParameters(short_term_factor=Decimal("2"), fx_risk_factor=Decimal("0"),
                                        short_term_months=24)
     assert weighted(cny_debt("10", 18, foreign=True), params) == 20 * M
-    assert weighted(cny_debt("10", 24, foreign=True), params) == 10 * M
+    assert weighted(cny_debt("10", 24, foreign=True), params) == 20 * M  # up to and including 24 months
+    assert weighted(cny_debt("10", 25, foreign=True), params) == 10 * M
 
 
 # --------------------------------------------------------------------------- the macro-prudential cap
 
 
 def test_the_cap_is_net_assets_times_leverage_times_the_adjustment_parameter():
-    check = mpa_check(net_assets=10 * M, debts=[], new_debt=cny_debt("10", 12, foreign=True), params=OFFICIAL)
+    check = mpa_check(net_assets=10 * M, debts=[], new_debt=cny_debt("10", 13, foreign=True), params=OFFICIAL)
     assert check.rule == MPA_CAP
     assert check.currency == "CNY"
     assert check.limit == 30 * M           # 10m x 2 x 1.5
     assert check.balance == 0
-    assert check.requested == 15 * M       # a 1-year USD debt of CNY 10m: 10m x 1 x 1 + 10m x 0.5
+    assert check.requested == 15 * M       # a 13-month USD debt of CNY 10m: 10m x 1 x 1 + 10m x 0.5
     assert check.after == 15 * M
     assert check.headroom == 30 * M
     assert check.excess == 0
@@ -94,7 +96,7 @@ def test_the_cap_is_net_assets_times_leverage_times_the_adjustment_parameter():
 
 def test_a_borrowing_above_the_cap_shows_limit_balance_and_excess():
     existing = [cny_debt("12", 24), cny_debt("2", 6, foreign=True)]  # 12 + (3 + 1) = 16
-    check = mpa_check(net_assets=10 * M, debts=existing, new_debt=cny_debt("10", 12, foreign=True), params=OFFICIAL)
+    check = mpa_check(net_assets=10 * M, debts=existing, new_debt=cny_debt("10", 13, foreign=True), params=OFFICIAL)
     assert check.balance == 16 * M
     assert check.requested == 15 * M
     assert check.after == 31 * M

@@ -30,7 +30,7 @@ from bayfin.fx.engine.limits import (
     mpa_check,
 )
 from bayfin.fx.models import Channel, ChannelDocument, LimitParameterSet, LimitRule
-from bayfin.fx.seed import CHANNELS, LIMIT_PARAMETERS
+from bayfin.fx.seed import CHANNELS, LIMIT_PARAMETER_SETS, LIMIT_PARAMETERS
 
 KNOWN_CODES = {
     "institution.kind": InstitutionKind.values,
@@ -190,9 +190,13 @@ def test_a_mainland_bank_may_lend_to_a_macao_enterprise_but_a_securities_firm_ma
 
 def test_limit_parameters_have_exactly_the_model_fields():
     expected = _own_fields(LimitParameterSet, leave_out={"id", "created_at", "updated_at", "created_by"})
-    assert set(LIMIT_PARAMETERS) == expected
-    assert LIMIT_PARAMETERS["effective_from"] == date(2023, 7, 20)
-    assert LIMIT_PARAMETERS["source"].strip()
+    for params in LIMIT_PARAMETER_SETS:
+        assert set(params) == expected
+        assert params["source"].strip()
+    # The 2023 raise to 1.5, then the 2025 raise to 1.75, which is in force now.
+    assert [(p["effective_from"], p["adjustment_parameter"]) for p in LIMIT_PARAMETER_SETS] == [
+        (date(2023, 7, 20), Decimal("1.5")), (date(2025, 1, 13), Decimal("1.75"))]
+    assert LIMIT_PARAMETERS is LIMIT_PARAMETER_SETS[-1]
 
 
 def test_limit_parameters_are_decimals_never_floats():
@@ -205,11 +209,11 @@ def test_limit_parameters_give_the_official_cap_and_quota():
     p = LIMIT_PARAMETERS
     mpa = MacroPrudentialParameters(**{name: p[name] for name in LimitParameterSet.FACTOR_FIELDS},
                                     short_term_months=p["short_term_months"])
-    # Net assets CNY 10m: the cap is 10m x 2 x 1.5 = 30m. A two-year USD loan worth CNY 10m
+    # Net assets CNY 10m: the cap is 10m x 2 x 1.75 = 35m. A two-year USD loan worth CNY 10m
     # weighs 10m x 1 x 1 + 10m x 0.5 = 15m.
     check = mpa_check(net_assets=Decimal("10000000"), debts=[],
                       new_debt=Debt(Decimal("10000000"), 24, foreign_currency=True), params=mpa)
-    assert check.limit == Decimal("30000000")
+    assert check.limit == Decimal("35000000")
     assert check.requested == Decimal("15000000")
 
     assert set(p["facilitation_jurisdictions"]) == set(MAINLAND_JURISDICTIONS)

@@ -86,7 +86,7 @@ def parse_conditions(raw: Any, *, known_codes: Mapping[str, Iterable[str]] | Non
             raise ChannelRuleError("malformed", "Each condition has exactly field, op and value", index=i)
         name, op, value = item.get("field"), item.get("op"), item.get("value")
         kind = CONDITION_FIELDS.get(name) if isinstance(name, str) else None
-        if kind is None:
+        if kind is None or not isinstance(name, str):
             raise ChannelRuleError("unknown_field", f"Unknown field {name!r}", index=i, field=name,
                                    allowed=sorted(CONDITION_FIELDS))
         if op not in OPERATORS[kind]:

@@ -9,8 +9,8 @@
        cap = net assets x cross-border financing leverage ratio
                         x macro-prudential adjustment parameter
 
-   All amounts in CNY. A debt whose original term is under ``short_term_months`` takes
-   the short-term factor; an off-balance-sheet (contingent) debt the off-balance factor.
+   All amounts in CNY. A debt whose original term is ``short_term_months`` (one year) or
+   less takes the short-term factor; an off-balance-sheet (contingent) debt the off-balance factor.
 
 2. The foreign-debt facilitation quota for high-tech and "specialised, refined,
    distinctive and novel" enterprises (国家外汇管理局 汇发〔2022〕16号): in the pilot
@@ -95,7 +95,7 @@ class LimitCheck:
 
 
 def weighted(debt: Debt, params: MacroPrudentialParameters) -> Decimal:
-    term = params.short_term_factor if debt.term_months < params.short_term_months else params.long_term_factor
+    term = params.short_term_factor if debt.term_months <= params.short_term_months else params.long_term_factor
     category = params.off_balance_factor if debt.off_balance else params.on_balance_factor
     value = debt.balance * term * category
     if debt.foreign_currency:

@@ -328,9 +328,9 @@ def check_rate(rate: Rate, book: RateBook, *, today: date, policy: RatePolicy = 
                 assert sib_band is not None
                 low, high = _widen((sib_band[0] * leg.factor(), sib_band[1] * leg.factor()), policy.peg_tolerance)
                 if not low <= other_per_family <= high:
-                    implied = (low, high) if family_side == rate.base else (1 / high, 1 / low)
+                    band_shown = (low, high) if family_side == rate.base else (1 / high, 1 / low)
                     raise RateRefused("against_peg", "The rate breaks the currency peg",
-                                      low=_round(implied[0]), high=_round(implied[1]), sibling=sibling)
+                                      low=_round(band_shown[0]), high=_round(band_shown[1]), sibling=sibling)
         return
 
     # Two floating currencies (CNY/EUR): agree with the pivot path, when there is one.
