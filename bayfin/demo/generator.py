@@ -10,17 +10,28 @@ Amounts are Decimal strings with 2 decimals, computed in integer cents (never fl
 Registration numbers are unique by construction from the index: a Mainland USCC encodes
 the index in its organisation code (with the GB 32100-2015 check character from
 python-stdnum), a Macao registry number and a Hong Kong BR number are bijections of it.
+
+Cross-border money: a daily exchange-rate history (``rate_history``, business days only,
+a gentle random walk in whole pips inside the pegs), declared cross-border debts of the
+demo enterprise, and fixed organisations that show the channels of ``bayfin.fx.seed``
+(a Macao bank, a Macao venture capital firm, a Mainland bank, a Hengqin and a Macao
+enterprise). Deals name a product only when a seeded channel carries its money to the
+request (``seeded_channel``, the pure engine on the seeded rules).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
 
 from stdnum.cn import uscc
+
+from bayfin.fx import seed as fx_seed
+from bayfin.fx.engine.channels import ChannelRule, Flow, channels_for, parse_conditions
 
 from . import vocabulary as V
 
@@ -184,6 +195,7 @@ class RequestData:
     status: str
     created_at: datetime
     submitted_at: datetime | None
+    channel: str = ""  # the preferred channel's code (bayfin.fx.seed), "" for none
 
 
 @dataclass
@@ -205,6 +217,32 @@ class DealData:
     message: str
     created_at: datetime
     events: list[DealEventData] = field(default_factory=list)
+    channel: str = ""  # the seeded channel that carries the product's money ("" without a product)
+
+
+@dataclass
+class DebtData:
+    """A cross-border debt an enterprise declares (borrowed outside the platform)."""
+
+    enterprise_index: int
+    lender: str
+    channel: str  # a seeded channel's code
+    balance: str
+    currency: str
+    term_months: int
+    drawn_on: date
+    off_balance: bool = False
+
+
+@dataclass(frozen=True)
+class RateData:
+    """1 ``base`` = ``rate`` ``quote`` on ``day``."""
+
+    day: date
+    base: str
+    quote: str
+    rate: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -230,6 +268,8 @@ class Dataset:
     products: list[ProductData]
     requests: list[RequestData]
     deals: list[DealData]
+    debts: list[DebtData] = field(default_factory=list)
+    rates: list[RateData] = field(default_factory=list)
 
     def organisations(self) -> Iterator[OrganisationData]:
         yield self.operator
@@ -423,6 +463,189 @@ PURPOSES = [  # (Chinese, English, Portuguese) purpose / use of funds
 
 
 # ---------------------------------------------------------------------------------------
+# Exchange rates
+
+DEMO_RATE_SOURCE = "BayFin demo (central parity style)"
+RATE_HISTORY_DAYS = 400
+# The pairs stored each business day, in this order: each rate is checked on entry against
+# the ones stored before it on the same day (bayfin.fx.engine.rates.check_rate), so the
+# pegged pairs come first and the crosses (HKD/CNY, EUR/CNY) are derived from them.
+RATE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("USD", "CNY"), ("USD", "HKD"), ("HKD", "MOP"), ("USD", "MOP"), ("HKD", "CNY"), ("EUR", "USD"), ("EUR", "CNY"),
+)
+PIP = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class RateWalk:
+    """A random walk in whole pips (0.0001) that stays in [low, high] and drifts back to the centre."""
+
+    low: int
+    high: int
+    step: int  # the largest daily move
+    pull: int  # each day 1/pull of the distance to the centre is recovered
+
+    @property
+    def centre(self) -> int:
+        return (self.low + self.high) // 2
+
+    def start(self, rng: random.Random) -> int:
+        quarter = (self.high - self.low) // 4
+        return rng.randint(self.centre - quarter, self.centre + quarter)
+
+    def next(self, value: int, rng: random.Random) -> int:
+        gap = self.centre - value
+        pull = gap // self.pull if gap >= 0 else -(-gap // self.pull)  # symmetric, towards the centre
+        value += rng.randint(-self.step, self.step) + pull
+        if value > self.high:
+            value = 2 * self.high - value
+        if value < self.low:
+            value = 2 * self.low - value
+        return min(max(value, self.low), self.high)
+
+
+# The walked pairs; the others are derived from them each day.
+RATE_WALKS: dict[tuple[str, str], RateWalk] = {
+    ("USD", "CNY"): RateWalk(71000, 73000, step=45, pull=60),  # 7.10-7.30
+    ("USD", "HKD"): RateWalk(77600, 78400, step=12, pull=30),  # inside the 7.75-7.85 band
+    ("HKD", "MOP"): RateWalk(10290, 10310, step=2, pull=10),  # the pataca's peg at 1.03
+    ("EUR", "USD"): RateWalk(10300, 11200, step=60, pull=80),  # 1.03-1.12
+}
+
+
+def business_days(first: date, last: date) -> Iterator[date]:
+    """Monday to Friday from ``first`` to ``last`` inclusive (no rates at weekends)."""
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            yield day
+        day += timedelta(days=1)
+
+
+def _q(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+
+
+def rates_for_day(day: date, state: Mapping[tuple[str, str], int]) -> list[RateData]:
+    """One business day's rates, in ``RATE_PAIRS`` order, from the walked pairs' pips."""
+    usd_cny = state[("USD", "CNY")] * PIP
+    usd_hkd = state[("USD", "HKD")] * PIP
+    hkd_mop = state[("HKD", "MOP")] * PIP
+    eur_usd = state[("EUR", "USD")] * PIP
+    values = {
+        ("USD", "CNY"): usd_cny, ("USD", "HKD"): usd_hkd, ("HKD", "MOP"): hkd_mop,
+        ("USD", "MOP"): _q(usd_hkd * hkd_mop, 4),
+        ("HKD", "CNY"): _q(usd_cny / usd_hkd, 6),
+        ("EUR", "USD"): eur_usd,
+        ("EUR", "CNY"): _q(eur_usd * usd_cny, 4),
+    }
+    return [RateData(day, base, quote, str(values[(base, quote)]), DEMO_RATE_SOURCE) for base, quote in RATE_PAIRS]
+
+
+def rate_history(seed: int, today: date, days: int = RATE_HISTORY_DAYS) -> list[RateData]:
+    """The demo's rates for every business day of the ``days`` days up to ``today``, in insertion order."""
+    rng = random.Random(f"{seed}:fx")
+    state = {pair: walk.start(rng) for pair, walk in RATE_WALKS.items()}
+    out: list[RateData] = []
+    for n, day in enumerate(business_days(today - timedelta(days=days - 1), today)):
+        if n:
+            state = {pair: RATE_WALKS[pair].next(value, rng) for pair, value in state.items()}
+        out.extend(rates_for_day(day, state))
+    return out
+
+
+def extend_rate_history(last: Mapping[tuple[str, str], Decimal], after: date, today: date) -> list[RateData]:
+    """The history continued from the walked pairs' rates on ``after`` to ``today`` (deterministic)."""
+    rng = random.Random(f"fx:{after.isoformat()}")
+    state = {pair: min(max(int((last[pair] / PIP).to_integral_value()), walk.low), walk.high)
+             for pair, walk in RATE_WALKS.items()}
+    out: list[RateData] = []
+    for day in business_days(after + timedelta(days=1), today):
+        state = {pair: RATE_WALKS[pair].next(value, rng) for pair, value in state.items()}
+        out.extend(rates_for_day(day, state))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Channels: the seeded rules, evaluated by the pure engine
+
+
+@cache
+def seeded_channel_rules() -> tuple[ChannelRule, ...]:
+    return tuple(
+        ChannelRule(code=c["code"], from_jurisdictions=frozenset(c["from_jurisdictions"]),
+                    to_jurisdictions=frozenset(c["to_jurisdictions"]), instruments=frozenset(c["instruments"]),
+                    lender_currencies=frozenset(c["lender_currencies"]),
+                    borrower_currencies=frozenset(c["borrower_currencies"]),
+                    conditions=parse_conditions(c.get("conditions") or []), limit_rule=c.get("limit_rule", "none"),
+                    priority=c.get("priority", 100))
+        for c in fx_seed.CHANNELS)
+
+
+def open_channels(jurisdiction: str, currency: str, instruments: list[str]) -> list[str]:
+    """Seeded channels that could carry money to such a request from some lender (its preferred channel)."""
+    return [r.code for r in seeded_channel_rules()
+            if jurisdiction in r.to_jurisdictions and currency in r.borrower_currencies
+            and set(instruments) & r.instruments]
+
+
+def _years_operating(founding: date, on: date) -> int:
+    return on.year - founding.year - ((on.month, on.day) < (founding.month, founding.day))
+
+
+def seeded_channel(req: RequestData, ent: EnterpriseData, inst: InstitutionData, product: ProductData,
+                   on: date) -> str:
+    """The seeded channel that carries ``product``'s money to ``req`` (as ``fx.selectors.channel_answer``
+    would answer on the seeded channels), or "" when none does."""
+    flow = Flow(
+        lender_jurisdiction=inst.organisation.jurisdiction,
+        enterprise_jurisdiction=ent.organisation.jurisdiction,
+        instruments=frozenset(req.instruments) & {product.instrument},
+        lender_currency=product.ticket_currency,
+        borrower_currency=req.currency,
+        facts={
+            "institution.kind": inst.kind,
+            "enterprise.certifications": frozenset(
+                c.kind for c in ent.certifications
+                if c.issued_on <= on and (c.expires_on is None or on <= c.expires_on)),
+            "enterprise.years_operating": _years_operating(ent.founding_date, on),
+            "request.term_months": req.term_months,
+        },
+    )
+    best = channels_for(flow, seeded_channel_rules()).best
+    return best.code if best else ""
+
+
+@dataclass(frozen=True)
+class ShowcaseProduct:
+    """A product of a fixed demo institution, chosen to show one channel."""
+
+    institution_index: int
+    instrument: str
+    currency: str
+    other_currencies: tuple[str, ...]
+    jurisdictions: tuple[str, ...]
+    name: str
+
+
+SHOWCASE_PRODUCTS = (
+    # The Macao bank: an RMB loan to Hengqin (cross-border RMB loan); patacas and Hong Kong
+    # dollars (foreign debt for a Hengqin enterprise, local lending for a Macao one).
+    ShowcaseProduct(0, "credit_loan", "CNY", (), ("hengqin",), "Crédito Transfronteiriço em Renminbi para Hengqin"),
+    ShowcaseProduct(0, "credit_loan", "MOP", ("HKD",), ("hengqin", "macao", "zhuhai"), "Bay Growth Loan (MOP / HKD)"),
+    ShowcaseProduct(0, "ip_pledge_loan", "HKD", ("MOP",), ("hengqin", "macao"), "Empréstimo com Penhor de PI (HKD)"),
+    # The Macao venture capital firm: equity through a QFLP fund, venture debt as foreign debt.
+    ShowcaseProduct(1, "equity", "USD", ("MOP", "HKD"), ("hengqin", "zhuhai", "macao"),
+                    "Hengqin QFLP Growth Equity (USD)"),
+    ShowcaseProduct(1, "convertible", "MOP", (), ("hengqin", "macao"), "Nota Convertível em Patacas"),
+    ShowcaseProduct(1, "venture_debt", "USD", (), ("hengqin", "zhuhai"), "Venture Debt Facility (USD)"),
+    # The Mainland bank: domestic RMB lending, and lending to Macao enterprises.
+    ShowcaseProduct(2, "credit_loan", "CNY", ("HKD", "MOP"), ("zhuhai", "hengqin", "macao"), "湾区科创信用贷（含澳门企业）"),
+    ShowcaseProduct(2, "ip_pledge_loan", "CNY", (), ("zhuhai", "hengqin"), "知识产权质押贷"),
+)
+
+
+# ---------------------------------------------------------------------------------------
 # The generator
 
 
@@ -457,6 +680,8 @@ class DemoGenerator:
             jurisdiction, sector, status = "hengqin", "integrated_circuits", "verified"
         elif index == 1:
             jurisdiction, sector, status = "zhuhai", "ai_big_data", "pending"
+        elif index == 2:  # the demo Macao enterprise (Mainland banks lend to it; Macao banks locally)
+            jurisdiction, sector, status = "macao", "tcm", "verified"
         else:
             jurisdiction = _pick_weighted(rng, [("hengqin", 28), ("zhuhai", 14), ("macao", 16),
                                                 ("hong_kong", 10), ("guangzhou", 10), ("shenzhen", 14),
@@ -474,6 +699,9 @@ class DemoGenerator:
         if index == 0:
             founding = date(2017, 3, 15)
             stage = "series_b"
+        elif index == 2:
+            founding = date(2015, 10, 8)
+            stage = "series_a"
         else:
             earliest = date(1998, 1, 1).toordinal()
             latest = min(today - timedelta(days=120), date(2025, 12, 31)).toordinal()
@@ -667,7 +895,7 @@ class DemoGenerator:
             kinds.append("scitech_sme")
         if mainland and STAGE_ORDER[ent.stage] >= 3 and (ent.index == 0 or rng.random() < 0.15):
             kinds.append("srdi")
-        if ent.organisation.jurisdiction == "macao" and rng.random() < 0.3:
+        if ent.organisation.jurisdiction == "macao" and (ent.index == 2 or rng.random() < 0.3):
             kinds.append("macao_tech")
         certs = []
         first = max(ent.founding_date + timedelta(days=180), self.today - timedelta(days=3 * 365))
@@ -695,6 +923,8 @@ class DemoGenerator:
             kind, status = "macao_bank", "verified"
         elif index == 1:
             kind, status = "venture_capital", "verified"
+        elif index == 2:
+            kind, status = "commercial_bank", "verified"
         else:
             # Every kind early on (the rest is weighted towards banks and funds).
             kind = kinds[(index - 2) % len(kinds)] if index - 2 < len(kinds) else _pick_weighted(
@@ -705,7 +935,9 @@ class DemoGenerator:
             status = "verified" if index - 2 < len(kinds) or roll >= 4 else ("pending" if roll >= 1 else "rejected")
         jurisdiction = _pick_weighted(rng, JURISDICTIONS_BY_KIND.get(kind, MAINLAND_WEIGHTS))
         if index == 1:
-            jurisdiction = "hengqin"
+            jurisdiction = "macao"  # the demo VC: Macao money into Hengqin goes through a QFLP fund
+        elif index == 2:
+            jurisdiction = "zhuhai"  # the demo Mainland bank
         currency = V.CURRENCY_OF.get(jurisdiction, "CNY")
         place = rng.choice(V.PLACES[jurisdiction])
         brand = ("商业", "商業", "Comercial", "") if index == 0 else ("澜海", "瀾海", "Lanhai", "") if index == 1 else _brand(rng)
@@ -714,7 +946,7 @@ class DemoGenerator:
         if index == 0:
             hant, hans, en, pt = "灣區商業銀行", "湾区商业银行", "Bay Commercial Bank (Macau)", "Banco Comercial da Baía, S.A."
         elif index == 1:
-            hans, en = "横琴澜海创业投资管理有限公司", "Hengqin Lanhai Venture Capital Co., Ltd."
+            hant, en, pt = "瀾海創業投資有限公司", "Lanhai Venture Capital (Macau) Limited", "Lanhai Capital de Risco, Limitada"
         elif jurisdiction in ("macao", "hong_kong"):
             hant = f"{place[1] if kind not in ('macao_bank', 'hong_kong_bank') else ''}{brand[1]}{zh_t}"
             en = f"{brand[2] if jurisdiction == 'macao' else brand[3]} {en_s}"
@@ -768,20 +1000,25 @@ class DemoGenerator:
         if not verified:
             return []
         products = []
-        # The demo bank and the demo VC get a few products each; the rest spread at random.
-        owners = [i for i in verified if i.index in (0, 1) for _ in range(3)]
+        # The fixed institutions (the demo bank, the demo VC, the Mainland bank) get their
+        # showcase products; the rest spread at random.
+        fixed = {i.index: i for i in verified if i.index in (0, 1, 2)}
+        owners: list[tuple[InstitutionData, ShowcaseProduct | None]] = [
+            (fixed[spec.institution_index], spec) for spec in SHOWCASE_PRODUCTS if spec.institution_index in fixed]
         rng = self._rng("products")
         while len(owners) < self.sizes.products:
-            owners.append(rng.choice(verified))
-        for n, inst in enumerate(owners[: self.sizes.products]):
-            products.append(self._product(n, inst))
+            owners.append((rng.choice(verified), None))
+        for n, (inst, spec) in enumerate(owners[: self.sizes.products]):
+            products.append(self._product(n, inst, spec))
         return products
 
-    def _product(self, index: int, inst: InstitutionData) -> ProductData:
+    def _product(self, index: int, inst: InstitutionData, spec: ShowcaseProduct | None = None) -> ProductData:
         rng = self._rng("p", index)
-        instrument = rng.choice(INSTRUMENTS_BY_KIND[inst.kind])
-        cur = inst.currency
+        instrument = spec.instrument if spec else rng.choice(INSTRUMENTS_BY_KIND[inst.kind])
+        cur = spec.currency if spec else inst.currency
         lo, hi = TICKET_YUAN[instrument]
+        if cur in ("USD", "EUR"):
+            lo, hi = lo // 7, hi // 7
         ticket_min = rng.randint(lo, (lo + hi) // 4) // 10_000 * 10_000
         ticket_max = max(ticket_min * 2, rng.randint((lo + hi) // 4, hi) // 100_000 * 100_000)
         jurisdictions = sorted({inst.organisation.jurisdiction, *rng.sample(V.JURISDICTIONS[:7], rng.randint(0, 3))})
@@ -831,6 +1068,15 @@ class DemoGenerator:
         min_revenue = None
         if instrument not in EQUITY_LIKE and rng.random() < 0.4:
             min_revenue = cents(rng.choice((1, 2, 5, 10, 20)) * 1_000_000 * 100)
+        required = ["hnte"] if rng.random() < 0.15 else ["scitech_sme"] if rng.random() < 0.1 else []
+        cross_border = len(currencies) > 1 or any(j not in V.MAINLAND for j in jurisdictions) and inst.organisation.jurisdiction in V.MAINLAND
+        if spec:  # published, open to the demo enterprises, in the showcase currencies and places
+            name, status, active_until, required, min_revenue = spec.name, "published", None, [], None
+            currencies = [cur, *spec.other_currencies]
+            jurisdictions = sorted(spec.jurisdictions)
+            lender_mainland = inst.organisation.jurisdiction in V.MAINLAND
+            cross_border = len(currencies) > 1 or any((j in V.MAINLAND) != lender_mainland for j in jurisdictions)
+            sectors = sorted({*sectors, "integrated_circuits"}) if instrument in EQUITY_LIKE and sectors else []
         return ProductData(
             index=index, institution_index=inst.index, name=name, instrument=instrument, status=status,
             sectors=sectors, stages=list(stages), jurisdictions=jurisdictions, currencies=currencies,
@@ -839,8 +1085,7 @@ class DemoGenerator:
             rate_max_percent=rate_max, pricing_note=note,
             min_years_operating=0 if instrument in EQUITY_LIKE else rng.choice((0, 1, 2, 3)),
             min_revenue_amount=min_revenue, min_revenue_currency=cur if min_revenue else "",
-            required_certifications=["hnte"] if rng.random() < 0.15 else ["scitech_sme"] if rng.random() < 0.1 else [],
-            cross_border=len(currencies) > 1 or any(j not in V.MAINLAND for j in jurisdictions) and inst.organisation.jurisdiction in V.MAINLAND,
+            required_certifications=required, cross_border=cross_border,
             active_from=active_from, active_until=active_until, thesis=thesis,
         )
 
@@ -852,21 +1097,27 @@ class DemoGenerator:
             return []
         rng = self._rng("requests")
         out: list[RequestData] = []
-        # The demo enterprise: two open requests, one in progress, one draft, one funded.
+        # The demo enterprise: two open requests (a loan through the cross-border RMB loan
+        # channel, equity through a QFLP fund), one in progress, one draft, one funded.
+        # The demo Macao enterprise: an open loan request it means to take from a Mainland bank.
         demo = [e for e in verified if e.index == 0]
-        plan: list[tuple[EnterpriseData, str]] = []
+        macao = [e for e in verified if e.index == 2 and e.organisation.jurisdiction == "macao"]
+        plan: list[tuple[EnterpriseData, str, str]] = []
         if demo:
-            plan += [(demo[0], s) for s in ("open", "open", "in_progress", "draft", "funded")]
-        plan += [(verified[n % len(verified)], s) for n, s in enumerate(V.REQUEST_STATUSES)]  # every status
+            plan += [(demo[0], "open", "cross-border-rmb-loan"), (demo[0], "open", "qflp-equity")]
+            plan += [(demo[0], s, "") for s in ("in_progress", "draft", "funded")]
+        if macao:
+            plan.append((macao[0], "open", "mainland-bank-to-macao"))
+        plan += [(verified[n % len(verified)], s, "") for n, s in enumerate(V.REQUEST_STATUSES)]  # every status
         weights = [("open", 40), ("in_progress", 14), ("draft", 10), ("funded", 10), ("closed", 8),
                    ("withdrawn", 6), ("expired", 12)]
         while len(plan) < self.sizes.requests:
-            plan.append((rng.choice(verified), _pick_weighted(rng, weights)))
-        for n, (ent, status) in enumerate(plan[: self.sizes.requests]):
-            out.append(self._request(n, ent, status))
+            plan.append((rng.choice(verified), _pick_weighted(rng, weights), ""))
+        for n, (ent, status, channel) in enumerate(plan[: self.sizes.requests]):
+            out.append(self._request(n, ent, status, channel))
         return out
 
-    def _request(self, index: int, ent: EnterpriseData, status: str) -> RequestData:
+    def _request(self, index: int, ent: EnterpriseData, status: str, channel: str = "") -> RequestData:
         rng = self._rng("r", index)
         today = self.today
         equity_ok = STAGE_ORDER[ent.stage] <= 5
@@ -876,6 +1127,8 @@ class DemoGenerator:
         instruments = sorted(set(rng.sample(pool, rng.randint(1, 3))))
         if ent.index == 0:
             instruments = sorted({"credit_loan", "ip_pledge_loan", "equity"} if index % 2 == 0 else {"equity", "convertible"})
+        elif channel == "mainland-bank-to-macao":
+            instruments = ["credit_loan", "guaranteed_loan"]
         lo = 500_000 if STAGE_ORDER[ent.stage] < 2 else 3_000_000
         amount = rng.randint(lo // 100_000, lo * 20 // 100_000) * 100_000
         zh, en, pt = rng.choice(PURPOSES)
@@ -896,16 +1149,19 @@ class DemoGenerator:
         else:
             deadline = created + timedelta(days=rng.randint(30, 120))
         term = None if set(instruments) <= EQUITY_LIKE else rng.choice((6, 12, 24, 36))
+        if channel not in open_channels(ent.organisation.jurisdiction, ent.currency, instruments):
+            channel = ""
         return RequestData(
             index=index, enterprise_index=ent.index, title=title, amount=cents(amount * 100),
             currency=ent.currency, instruments=instruments, purpose=purpose, use_of_funds=use_of_funds,
             term_months=term, deadline=deadline, status=status,
             created_at=_utc(created, rng.randint(8, 18), rng.randint(0, 59)),
             submitted_at=None if status == "draft" else _utc(created, 19, rng.randint(0, 59)),
+            channel=channel,
         )
 
     def deals(self, requests: list[RequestData], institutions: list[InstitutionData],
-              products: list[ProductData]) -> list[DealData]:
+              products: list[ProductData], enterprises: list[EnterpriseData]) -> list[DealData]:
         verified = [i for i in institutions if i.organisation.status == "verified"]
         if not verified:
             return []
@@ -946,6 +1202,12 @@ class DemoGenerator:
         for req in demo_progress:
             if bank:
                 add(req, bank, "accepted")
+        # The Macao enterprise's loan request: a Mainland bank and the Macao bank are interested.
+        mainland_bank = next((i for i in verified if i.index == 2 and i.organisation.jurisdiction in V.MAINLAND), None)
+        for req in [r for r in live if r.channel == "mainland-bank-to-macao"][:1]:
+            for inst in (mainland_bank, bank):
+                if inst:
+                    add(req, inst, "interest")
         # The demo bank has deals at every stage.
         if bank:
             for stage, statuses in (("interest", ("open",)), ("accepted", ("in_progress",)),
@@ -956,19 +1218,39 @@ class DemoGenerator:
         for stage in V.DEAL_STAGES:
             req = next(r for r in live if stage in dict(stage_for[r.status]) or r is live[-1])
             add(req, rng.choice(verified), stage if stage in dict(stage_for[req.status]) else "closed")
+        ent_by_index = {e.index: e for e in enterprises}
+
+        def can_serve(req: RequestData, inst: InstitutionData) -> bool:
+            ent = ent_by_index[req.enterprise_index]
+            return any(p.instrument in req.instruments and seeded_channel(req, ent, inst, p, self.today)
+                       for p in by_inst.get(inst.index, []))
+
         tries = 0
         while len(plan) < self.sizes.deals and tries < self.sizes.deals * 20:
             tries += 1
             req = rng.choice(live)
-            add(req, rng.choice(verified), _pick_weighted(rng, stage_for[req.status]))
-        return [self._deal(n, req, inst, stage, by_inst.get(inst.index, []))
+            # Mostly institutions with a product that can reach the request (a few looks).
+            candidates = [rng.choice(verified) for _ in range(6)]
+            inst = next((i for i in candidates if can_serve(req, i)), candidates[0])
+            add(req, inst, _pick_weighted(rng, stage_for[req.status]))
+        return [self._deal(n, req, inst, stage, by_inst.get(inst.index, []), ent_by_index[req.enterprise_index])
                 for n, (req, inst, stage) in enumerate(plan)]
 
     def _deal(self, index: int, req: RequestData, inst: InstitutionData, stage: str,
-              products: list[ProductData]) -> DealData:
+              products: list[ProductData], ent: EnterpriseData) -> DealData:
         rng = self._rng("d", index)
-        fitting = [p for p in products if p.instrument in req.instruments] or products
-        product = rng.choice(fitting) if fitting and rng.random() < 0.8 else None
+        # A deal names a product only when a channel carries its money to the request; one
+        # that fits the request's preferred channel, when there is one.
+        fitting = [(p, code) for p in products if p.instrument in req.instruments
+                   for code in [seeded_channel(req, ent, inst, p, self.today)] if code]
+        place = ent.organisation.jurisdiction
+        fitting = [(p, c) for p, c in fitting if not p.jurisdictions or place in p.jurisdictions] or fitting
+        preferred = [(p, code) for p, code in fitting if req.channel and code == req.channel]
+        product, channel = None, ""
+        if preferred:
+            product, channel = rng.choice(preferred)
+        elif fitting and rng.random() < 0.8:
+            product, channel = rng.choice(fitting)
         lang = "pt" if inst.organisation.jurisdiction == "macao" and rng.random() < 0.5 else rng.choice(("zh", "en"))
         message = {
             "zh": "您好，我们对贵司的融资需求很感兴趣，希望进一步了解经营情况并安排尽职调查。",
@@ -992,7 +1274,7 @@ class DemoGenerator:
             prev = step
         return DealData(index=index, request_index=req.index, institution_index=inst.index,
                         product_index=product.index if product else None, stage=stage, message=message,
-                        created_at=start, events=events)
+                        created_at=start, events=events, channel=channel)
 
     # -- fixed organisations and the whole data set -----------------------------------
 
@@ -1001,7 +1283,7 @@ class DemoGenerator:
         institutions = self.institutions()
         products = self.products(institutions)
         requests = self.requests(enterprises)
-        deals = self.deals(requests, institutions, products)
+        deals = self.deals(requests, institutions, products, enterprises)
         operator = OrganisationData(key="operator", kind="operator", status="verified", jurisdiction="hengqin",
                                     name_en="BayFin Operations", name_zh_hans="BayFin 运营",
                                     verified_at=_utc(self.today - timedelta(days=900)))
@@ -1013,7 +1295,22 @@ class DemoGenerator:
         self._attach_demo_logins(operator, observer, enterprises, institutions)
         return Dataset(operator=operator, observer=observer, enterprises=enterprises,
                        institutions=institutions, associations=list(V.ASSOCIATIONS), products=products,
-                       requests=requests, deals=deals)
+                       requests=requests, deals=deals, debts=self.debts(enterprises),
+                       rates=rate_history(self.seed, self.today))
+
+    def debts(self, enterprises: list[EnterpriseData]) -> list[DebtData]:
+        """The demo enterprise's outstanding cross-border debts, borrowed before it joined the platform:
+        an RMB loan from the demo Macao bank and a short US-dollar loan from a Hong Kong bank."""
+        if not any(e.index == 0 and e.organisation.status == "verified" for e in enterprises):
+            return []
+        return [
+            DebtData(enterprise_index=0, lender="Banco Comercial da Baía, S.A.", channel="cross-border-rmb-loan",
+                     balance=cents(5_000_000 * 100), currency="CNY", term_months=24,
+                     drawn_on=self.today - timedelta(days=270)),
+            DebtData(enterprise_index=0, lender="Sing Hoi Harbour Bank Limited (demo)",
+                     channel="cross-border-direct-loan", balance=cents(1_200_000 * 100), currency="USD",
+                     term_months=9, drawn_on=self.today - timedelta(days=120)),
+        ]
 
     def _attach_demo_logins(self, operator: OrganisationData, observer: OrganisationData,
                             enterprises: list[EnterpriseData], institutions: list[InstitutionData]) -> None:
@@ -1039,4 +1336,4 @@ class DemoGenerator:
         if 0 in insts:
             login(insts[0].organisation, "institution", "Institution admin (verified Macao bank)", "Ana", "Baía")
         if 1 in insts:
-            login(insts[1].organisation, "vc", "Institution admin (venture capital fund)", "Victor", "Lanhai")
+            login(insts[1].organisation, "vc", "Institution admin (Macao venture capital fund)", "Victor", "Lanhai")

@@ -5,6 +5,12 @@ batches, straight into the tables, without going through the apps' services (whi
 validate and audit one user action at a time). A single audit event ("demo.seeded")
 records that the data set was loaded, with its counts. Generated users get unusable
 passwords; the fixed demo logins share one password, hashed once.
+
+Cross-border reference data is the exception inside the exception: the channels and the
+limit parameters are created by ``bayfin.fx.services.reference_data_seed`` (which audits
+each), and the loader then gives deals the channel ``bayfin.fx.selectors.channel_answer``
+finds. The rate history is bulk-loaded like the rest; ``extend_demo_rates`` carries it on
+to today when an existing demo database is started on a later day.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import prefetch_related_objects
 
 from bayfin.accounts.models import (
     Membership,
@@ -30,9 +37,22 @@ from bayfin.accounts.models import (
 from bayfin.common.audit import audit_record
 from bayfin.enterprises.models import BeneficialOwner, Certification, Enterprise, FinancialStatement
 from bayfin.financing.models import Deal, DealEvent, FinancingRequest
+from bayfin.fx.models import Channel, CrossBorderDebt, FxRate
+from bayfin.fx.selectors import active_rules, channel_answer, channels_open_to_request
+from bayfin.fx.services import reference_data_seed
 from bayfin.institutions.models import Association, Institution, Product
 
-from .generator import DEMO_EMAIL_DOMAIN, Dataset, DemoGenerator, EnterpriseData, OrganisationData
+from .generator import (
+    DEMO_EMAIL_DOMAIN,
+    DEMO_RATE_SOURCE,
+    RATE_WALKS,
+    Dataset,
+    DemoGenerator,
+    EnterpriseData,
+    OrganisationData,
+    RateData,
+    extend_rate_history,
+)
 
 DEMO_PASSWORD = "bayfin-demo-2026"
 T = TypeVar("T")
@@ -92,11 +112,29 @@ class _Writer:
         return list(created)
 
 
+def _rate_rows(rates: list[RateData]) -> list[FxRate]:
+    """The generated rates as rows, leaving out every day that has rates already (an operator's)."""
+    if not rates:
+        return []
+    taken = set(FxRate.objects.filter(day__gte=min(r.day for r in rates), day__lte=max(r.day for r in rates))
+                .values_list("day", flat=True).distinct())
+    return [FxRate(day=r.day, base=r.base, quote=r.quote, rate=Decimal(r.rate), source=r.source)
+            for r in rates if r.day not in taken]
+
+
 def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PASSWORD) -> dict[str, int]:
     """Write a whole generated data set in one transaction; return the row counts per model."""
     w = _Writer(batch_size)
     demo_hash = make_password(password)  # hashed once, shared by every demo login
     with transaction.atomic():
+        # Cross-border reference data first, through its service (idempotent, audited).
+        seeded = reference_data_seed()
+        w.counts["Channel"] = seeded.channels
+        w.counts["LimitParameterSet"] = seeded.parameter_sets
+        channel_by_code = {c.code: c for c in Channel.objects.all()}
+        rules = active_rules()
+        rates = w.create(FxRate, _rate_rows(ds.rates))
+
         orgs_data = list(ds.organisations())
         orgs = w.create(Organisation, [_organisation(o) for o in orgs_data])
         org_by_key = {d.key: o for d, o in zip(orgs_data, orgs, strict=True)}
@@ -127,6 +165,8 @@ def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PA
         enterprises = w.create(Enterprise, [_enterprise(e, org_by_key[e.organisation.key].pk)
                                             for e in ds.enterprises])
         ent_by_index = {d.index: e for d, e in zip(ds.enterprises, enterprises, strict=True)}
+        for d, e in zip(ds.enterprises, enterprises, strict=True):
+            e.organisation = org_by_key[d.organisation.key]  # the channel answers read it
         w.create(BeneficialOwner, [
             BeneficialOwner(enterprise=ent_by_index[e.index], name=o.name, share_percent=Decimal(o.share_percent),
                             nationality=o.nationality)
@@ -137,6 +177,13 @@ def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PA
             for e in ds.enterprises for c in e.certifications])
         w.create(FinancialStatement, [s for e in ds.enterprises
                                       for s in _statements(e, ent_by_index[e.index].pk)])
+        w.create(CrossBorderDebt, [
+            CrossBorderDebt(enterprise=ent_by_index[d.enterprise_index], lender=d.lender,
+                            channel=channel_by_code.get(d.channel), balance=Decimal(d.balance),
+                            currency=d.currency, term_months=d.term_months, drawn_on=d.drawn_on,
+                            off_balance=d.off_balance)
+            for d in ds.debts])
+        prefetch_related_objects(enterprises, "certifications")
 
         associations = {name: Association.objects.get_or_create(name=name)[0] for name in ds.associations}
         institutions = w.create(Institution, [
@@ -163,13 +210,18 @@ def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PA
         prod_by_index = {d.index: p for d, p in zip(ds.products, products, strict=True)}
 
         ent_key = {e.index: e.organisation.key for e in ds.enterprises}
-        requests = w.create(FinancingRequest, [
-            FinancingRequest(enterprise=ent_by_index[r.enterprise_index], title=r.title, amount=Decimal(r.amount),
-                             currency=r.currency, instruments=r.instruments, purpose=r.purpose,
-                             use_of_funds=r.use_of_funds, term_months=r.term_months, deadline=r.deadline,
-                             status=r.status, submitted_at=r.submitted_at,
-                             created_by=first_user[ent_key[r.enterprise_index]])
-            for r in ds.requests])
+        request_objs = []
+        for r in ds.requests:
+            obj = FinancingRequest(
+                enterprise=ent_by_index[r.enterprise_index], title=r.title, amount=Decimal(r.amount),
+                currency=r.currency, instruments=r.instruments, purpose=r.purpose, use_of_funds=r.use_of_funds,
+                term_months=r.term_months, deadline=r.deadline, status=r.status, submitted_at=r.submitted_at,
+                created_by=first_user[ent_key[r.enterprise_index]])
+            # The preferred channel, when it exists and is open to such a request.
+            if r.channel and r.channel in {c.code for c in channels_open_to_request(obj)}:
+                obj.channel = channel_by_code[r.channel]
+            request_objs.append(obj)
+        requests = w.create(FinancingRequest, request_objs)
         # created_at is auto_now_add: set the generated history afterwards.
         for req_data, obj in zip(ds.requests, requests, strict=True):
             obj.created_at = req_data.created_at
@@ -178,11 +230,18 @@ def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PA
         req_ent = {r.index: r.enterprise_index for r in ds.requests}
 
         inst_key = {i.index: i.organisation.key for i in ds.institutions}
-        deals = w.create(Deal, [
-            Deal(request=req_by_index[d.request_index], institution=inst_by_index[d.institution_index],
-                 product=prod_by_index[d.product_index] if d.product_index is not None else None,
-                 stage=d.stage, message=d.message, created_by=first_user[inst_key[d.institution_index]])
-            for d in ds.deals])
+        deal_objs = []
+        for deal_data in ds.deals:
+            req, product = req_by_index[deal_data.request_index], None
+            channel = None
+            if deal_data.product_index is not None:
+                product = prod_by_index[deal_data.product_index]
+                best = channel_answer(req, product, rules=rules).best  # the channel the money moves through
+                channel = channel_by_code[best.code] if best else None
+            deal_objs.append(Deal(request=req, institution=inst_by_index[deal_data.institution_index],
+                                  product=product, channel=channel, stage=deal_data.stage, message=deal_data.message,
+                                  created_by=first_user[inst_key[deal_data.institution_index]]))
+        deals = w.create(Deal, deal_objs)
         for deal_data, deal in zip(ds.deals, deals, strict=True):
             deal.created_at = deal_data.created_at
         Deal.objects.bulk_update(deals, ["created_at"], batch_size=batch_size)
@@ -199,9 +258,37 @@ def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PA
         DealEvent.objects.bulk_update(created_events, ["at"], batch_size=batch_size)
 
         operator_org = org_by_key[ds.operator.key]
-        audit_record(actor=None, action="demo.seeded", subject=operator_org, new=dict(w.counts),
+        fx = {"channels_seeded": seeded.channels, "limit_parameter_sets_seeded": seeded.parameter_sets,
+              "rates": len(rates), "rate_source": DEMO_RATE_SOURCE,
+              "rates_from": min((r.day for r in rates), default=None),
+              "rates_to": max((r.day for r in rates), default=None),
+              "cross_border_debts": w.counts.get("CrossBorderDebt", 0),
+              "deals_with_channel": sum(1 for d in deals if d.channel_id)}
+        audit_record(actor=None, action="demo.seeded", subject=operator_org,
+                     new={**w.counts, "fx": {k: str(v) if isinstance(v, date) else v for k, v in fx.items()}},
                      organisation_id=operator_org.pk)
     return w.counts
+
+
+def extend_demo_rates(today: date) -> int:
+    """Carry the demo rate history on to ``today`` (business days); return the rates added.
+
+    Only a demo database is touched: the newest rates must be the demo's own, with no rate
+    of any other source after them. One audit event, ``demo.rates_extended``.
+    """
+    with transaction.atomic():
+        newest = FxRate.objects.filter(source=DEMO_RATE_SOURCE).order_by("-day").first()
+        if newest is None or newest.day >= today or FxRate.objects.filter(day__gt=newest.day).exists():
+            return 0
+        last = {(r.base, r.quote): r.rate for r in FxRate.objects.filter(day=newest.day, source=DEMO_RATE_SOURCE)}
+        if any(pair not in last for pair in RATE_WALKS):
+            return 0
+        rows = FxRate.objects.bulk_create(_rate_rows(extend_rate_history(last, newest.day, today)))
+        if rows:
+            audit_record(actor=None, action="demo.rates_extended", subject=rows[-1],
+                         new={"rates": len(rows), "from": rows[0].day, "to": rows[-1].day,
+                              "source": DEMO_RATE_SOURCE})
+        return len(rows)
 
 
 def seed_demo(*, seed: int, today: date, sizes: Any = None, batch_size: int = 1000) -> dict[str, int]:
@@ -214,8 +301,8 @@ DEMO_LOGIN_NOTES = {
     "enterprise": "Verified Hengqin chip designer: profile, statements, requests, incoming deals",
     "enterprise2": "Same enterprise as a member who is not its admin",
     "pending": "Enterprise waiting for verification",
-    "institution": "Verified Macao bank: products, open requests, deals at every stage",
-    "vc": "Venture capital fund: products, express interest",
+    "institution": "Verified Macao bank: RMB, MOP and HKD loans, open requests, deals at every stage",
+    "vc": "Macao venture capital fund: equity in USD and MOP through a QFLP fund, express interest",
     "observer": "Government observer: public data only",
 }
 

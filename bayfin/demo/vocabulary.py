@@ -13,7 +13,7 @@ JURISDICTIONS = ("hengqin", "zhuhai", "macao", "hong_kong", "guangzhou", "shenzh
 MAINLAND = ("hengqin", "zhuhai", "guangzhou", "shenzhen", "other_gba")
 STAGES = ("seed", "angel", "series_a", "series_b", "series_c", "pre_ipo", "mature")
 INSTRUMENTS = ("equity", "convertible", "credit_loan", "ip_pledge_loan", "equity_pledge_loan",
-               "guaranteed_loan", "venture_debt", "financial_leasing", "factoring", "guarantee")
+               "guaranteed_loan", "venture_debt", "financial_leasing", "factoring", "guarantee", "bond")
 INSTITUTION_KINDS = (
     "commercial_bank", "policy_bank", "rural_credit_cooperative", "macao_bank", "hong_kong_bank",
     "securities_firm", "fund_management", "venture_capital", "private_equity", "angel",

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from bayfin.accounts.models import Organisation, OrganisationStatus, User
 from bayfin.common.models import AuditEvent
+from bayfin.common.money import Money
 from bayfin.demo.loader import DEMO_PASSWORD
 from bayfin.enterprises.models import Enterprise, FinancialStatement
 from bayfin.financing.models import Deal, DealEvent, FinancingRequest
+from bayfin.fx import seed as fx_seed
+from bayfin.fx.engine.rates import Rate, RateBook, check_rate
+from bayfin.fx.models import Channel, CrossBorderDebt, FxRate, LimitParameterSet
+from bayfin.fx.selectors import (
+    RateMissing,
+    channel_answer,
+    channels_open_to_request,
+    convert,
+    limits_for_enterprise,
+)
 from bayfin.institutions.models import Institution, Product
 
 SMALL = ["--enterprises", "60", "--institutions", "30", "--products", "45", "--requests", "50",
@@ -118,3 +132,146 @@ def test_demo_scale_streams_enterprises_in_batches(seeded):
     assert Enterprise.objects.count() == before + 250
     assert Organisation.objects.filter(enterprise__isnull=False).count() == before + 250
     assert FinancialStatement.objects.filter(enterprise__registration_number__isnull=False).count() > 250
+
+
+# ---------------------------------------------------------------------------------------
+# Cross-border money in the demo: reference data, rates, channels, limits
+
+SMALL_NOW = SMALL[:-2]  # the same sizes, generated for today (conversions need today's rates)
+
+
+@pytest.fixture
+def seeded_now(db):
+    return run("demo_seed", "--if-empty", *SMALL_NOW)
+
+
+def test_demo_seed_on_an_empty_database_seeds_channels_limit_parameters_and_rates(seeded_now):
+    assert Channel.objects.count() == len(fx_seed.CHANNELS)
+    assert set(Channel.objects.values_list("code", flat=True)) == {c["code"] for c in fx_seed.CHANNELS}
+    assert set(LimitParameterSet.objects.values_list("effective_from", flat=True)) == {
+        p["effective_from"] for p in fx_seed.LIMIT_PARAMETER_SETS}
+    # The reference data went through its service, which audits each row.
+    assert AuditEvent.objects.filter(action="fx.channel_seed").count() == len(fx_seed.CHANNELS)
+    assert AuditEvent.objects.filter(action="fx.limit_parameters_seed").count() == len(fx_seed.LIMIT_PARAMETER_SETS)
+
+    today = timezone.localdate()
+    days = sorted(set(FxRate.objects.values_list("day", flat=True)))
+    assert all(d.weekday() < 5 for d in days) and len(days) >= 280
+    assert today - timedelta(days=3) <= days[-1] <= today
+    assert days[0] >= today - timedelta(days=399)
+    assert set(FxRate.objects.values_list("base", "quote").distinct()) == {
+        ("USD", "CNY"), ("USD", "HKD"), ("HKD", "MOP"), ("USD", "MOP"), ("HKD", "CNY"), ("EUR", "USD"),
+        ("EUR", "CNY")}
+    event = AuditEvent.objects.get(action="demo.seeded")
+    assert event.new["FxRate"] == FxRate.objects.count()
+    assert event.new["fx"]["rates"] == FxRate.objects.count()
+    assert event.new["fx"]["rates_to"] == days[-1].isoformat()
+    assert event.new["fx"]["channels_seeded"] == len(fx_seed.CHANNELS)
+    assert "FxRate" in seeded_now and "Channel" in seeded_now
+
+
+def test_conversion_from_patacas_to_renminbi_works_today_after_demo_seed(seeded_now):
+    conversion = convert(Money(Decimal("10300000"), "MOP"), "CNY")
+    assert conversion.result.currency == "CNY"
+    assert Decimal("9000000") < conversion.result.amount < Decimal("9700000")
+    assert conversion.rate_day is not None and timezone.localdate() - conversion.rate_day <= timedelta(days=3)
+    for currency in ("HKD", "USD", "EUR"):
+        assert convert(Money(Decimal("1000"), "MOP"), currency).result.currency == currency
+
+
+def test_every_demo_deal_with_a_product_has_the_channel_the_channel_answer_gives(seeded_now):
+    deals = Deal.objects.select_related("request__enterprise__organisation", "product__institution__organisation",
+                                        "channel")
+    with_product = [d for d in deals if d.product_id]
+    assert with_product
+    for deal in deals:
+        if deal.product_id is None:
+            assert deal.channel is None
+            continue
+        best = channel_answer(deal.request, deal.product).best
+        assert best is not None, deal
+        assert deal.channel is not None and deal.channel.code == best.code
+    shown = {d.channel.code for d in with_product}
+    assert {"cross-border-rmb-loan", "qflp-equity", "mainland-bank-to-macao", "domestic-mainland"} <= shown
+
+
+def test_the_demo_shows_the_channels_between_macao_and_the_mainland(seeded_now):
+    bank = User.objects.get(email="institution@bayfin.demo").organisation.institution
+    assert bank.kind == "macao_bank" and bank.organisation.jurisdiction == "macao"
+    loans = bank.products.filter(status="published", instrument="credit_loan")
+    assert loans.filter(ticket_currency="CNY").exists()
+    assert loans.filter(ticket_currency__in=["MOP", "HKD"]).exists()
+    vc = User.objects.get(email="vc@bayfin.demo").organisation.institution
+    assert vc.organisation.jurisdiction == "macao"
+    assert vc.products.filter(status="published", instrument="equity", ticket_currency__in=["USD", "MOP"]).exists()
+    assert Product.objects.filter(status="published", ticket_currency="CNY", institution__kind="commercial_bank",
+                                  institution__organisation__jurisdiction__in=["zhuhai", "hengqin"]).exists()
+    assert Enterprise.objects.filter(organisation__jurisdiction="macao",
+                                     organisation__status=OrganisationStatus.VERIFIED,
+                                     financing_requests__status="open").exists()
+
+    # The demo enterprise's preferred channels are open to its requests.
+    ent = User.objects.get(email="enterprise@bayfin.demo").organisation.enterprise
+    preferred = {r.channel.code: r for r in ent.financing_requests.filter(channel__isnull=False)}
+    assert set(preferred) == {"cross-border-rmb-loan", "qflp-equity"}
+    for req in preferred.values():
+        assert req.status == "open" and req.channel in channels_open_to_request(req)
+
+    # A CNY loan from the Macao bank is a cross-border RMB loan; its MOP loan is foreign debt.
+    loan_request = preferred["cross-border-rmb-loan"]
+    cny = loans.get(ticket_currency="CNY")
+    assert channel_answer(loan_request, cny).best.code == "cross-border-rmb-loan"
+    mop = loans.exclude(ticket_currency="CNY").first()
+    assert channel_answer(loan_request, mop).best.code == "cross-border-direct-loan"
+
+
+def test_the_demo_enterprises_limits_compute_with_its_declared_debts(seeded_now):
+    ent = User.objects.get(email="enterprise@bayfin.demo").organisation.enterprise
+    debts = list(ent.cross_border_debts.all())
+    assert 1 <= len(debts) <= 2 and all(d.channel is not None for d in debts)
+    limits = limits_for_enterprise(ent, amount=Money(Decimal("5000000"), "USD"), term_months=24)
+    assert limits.missing_rates == []
+    assert limits.mpa.applies and limits.mpa.limit > 0 and limits.mpa.balance > 0
+    assert limits.facilitation.applies  # HNTE or SRDI, in a pilot area
+    assert limits.facilitation.balance > Decimal("1000000")  # the debts, in USD
+    assert len(limits.texts()) == 2
+
+
+def test_demo_seed_twice_changes_nothing_the_second_time(seeded_now):
+    before = (FxRate.objects.count(), Channel.objects.count(), LimitParameterSet.objects.count(),
+              CrossBorderDebt.objects.count(), AuditEvent.objects.count())
+    out = run("demo_seed", "--if-empty", *SMALL_NOW)
+    assert "not loaded" in out and "rates added" not in out
+    assert (FxRate.objects.count(), Channel.objects.count(), LimitParameterSet.objects.count(),
+            CrossBorderDebt.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_starting_the_demo_on_a_later_day_carries_the_rates_on_to_that_day(db):
+    today = timezone.localdate()
+    run("demo_seed", "--if-empty", *SMALL_NOW, "--today", (today - timedelta(days=15)).isoformat())
+    with pytest.raises(RateMissing):
+        convert(Money(Decimal("1000"), "MOP"), "CNY")  # a fortnight-old rate is not used
+
+    out = run("demo_seed", "--if-empty", *SMALL_NOW)
+    assert "rates added" in out
+    assert convert(Money(Decimal("1000"), "MOP"), "CNY").result.currency == "CNY"
+    assert AuditEvent.objects.filter(action="demo.rates_extended").count() == 1
+    # The added rates pass the entry checks against each day's others.
+    book = RateBook()
+    for row in FxRate.objects.order_by("day", "id"):
+        rate = Rate(row.day, row.base, row.quote, row.rate, row.source)
+        check_rate(rate, book, today=today)
+        book.add(rate)
+    count = FxRate.objects.count()
+    assert "rates added" not in run("demo_seed", "--if-empty", *SMALL_NOW)
+    assert FxRate.objects.count() == count
+
+
+def test_the_demo_rates_are_never_carried_on_past_an_operators_rate(db):
+    today = timezone.localdate()
+    run("demo_seed", "--if-empty", *SMALL_NOW, "--today", (today - timedelta(days=15)).isoformat())
+    FxRate.objects.create(day=today - timedelta(days=3), base="USD", quote="CNY", rate=Decimal("7.2"),
+                          source="Operator entry")
+    count = FxRate.objects.count()
+    assert "rates added" not in run("demo_seed", "--if-empty", *SMALL_NOW)
+    assert FxRate.objects.count() == count

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from stdnum.cn import uscc
 
 from bayfin.common import vocab
+from bayfin.common.money import Money
 from bayfin.demo import vocabulary as V
-from bayfin.demo.generator import DemoGenerator, Sizes, make_hk_number, make_macao_number
+from bayfin.demo.generator import (
+    DEMO_RATE_SOURCE,
+    RATE_PAIRS,
+    DemoGenerator,
+    Sizes,
+    extend_rate_history,
+    make_hk_number,
+    make_macao_number,
+    open_channels,
+    rate_history,
+    seeded_channel,
+)
 from bayfin.enterprises.registration import normalise
 from bayfin.financing.transitions import DealStage, RequestStatus
+from bayfin.fx.engine.rates import Rate, RateBook, RateRefused, check_rate, convert
+from bayfin.fx.seed import CHANNELS
 
 TODAY = date(2026, 3, 1)
 SMALL = Sizes(enterprises=60, institutions=30, products=45, requests=50, deals=30)
@@ -155,3 +169,145 @@ def test_demo_logins_are_fixed(dataset):
     assert any(d.request_index in demo_open and d.stage == "interest" for d in dataset.deals)
     bank_stages = {d.stage for d in dataset.deals if d.institution_index == 0}
     assert len(bank_stages) >= 3
+
+
+# ---------------------------------------------------------------------------------------
+# Cross-border money: rates, channels, the showcase organisations
+
+
+def _as_rate(r) -> Rate:
+    return Rate(r.day, r.base, r.quote, Decimal(r.rate), r.source)
+
+
+def _check_in_order(rates, today: date, book: RateBook | None = None) -> RateBook:
+    """Store the rates one by one as an operator would, each checked against those before it."""
+    book = book or RateBook()
+    for r in rates:
+        rate = _as_rate(r)
+        check_rate(rate, book, today=today)  # raises RateRefused on a rate that breaks a peg or a cross
+        book.add(rate)
+    return book
+
+
+@pytest.mark.parametrize("seed", [7, 2026, 31337])
+def test_every_generated_rate_passes_the_entry_checks_in_insertion_order(seed):
+    rates = rate_history(seed, TODAY)
+    _check_in_order(rates, TODAY)
+
+
+def test_the_entry_checks_would_catch_a_rate_off_its_peg():
+    rates = rate_history(7, TODAY)
+    book = _check_in_order(rates[:2], TODAY)  # USD/CNY, USD/HKD of the first day
+    hkd_mop = _as_rate(rates[2])
+    with pytest.raises(RateRefused):
+        check_rate(dataclasses.replace(hkd_mop, rate=Decimal("1.10")), book, today=TODAY)
+
+
+def test_the_rate_history_is_business_days_up_to_today_with_every_pair():
+    today = date(2026, 11, 28)  # a Saturday: the newest rates are Friday's
+    rates = rate_history(3, today)
+    days = sorted({r.day for r in rates})
+    assert days[-1] == date(2026, 11, 27)
+    assert days[0] >= today - timedelta(days=399)
+    assert len(days) >= 280 and all(d.weekday() < 5 for d in days)
+    by_day: dict[date, dict[tuple[str, str], Decimal]] = {}
+    for r in rates:
+        by_day.setdefault(r.day, {})[(r.base, r.quote)] = Decimal(r.rate)
+        assert r.source == DEMO_RATE_SOURCE
+        assert -Decimal(r.rate).as_tuple().exponent <= 6
+    for values in by_day.values():
+        assert list(values) == list(RATE_PAIRS)
+        assert Decimal("7.10") <= values[("USD", "CNY")] <= Decimal("7.30")
+        assert Decimal("7.76") <= values[("USD", "HKD")] <= Decimal("7.84")
+        assert Decimal("1.029") <= values[("HKD", "MOP")] <= Decimal("1.031")
+        assert Decimal("1.03") <= values[("EUR", "USD")] <= Decimal("1.12")
+        implied = values[("USD", "CNY")] / values[("USD", "HKD")]
+        assert abs(values[("HKD", "CNY")] - implied) <= Decimal("0.0000005")
+        assert abs(values[("EUR", "CNY")] - values[("EUR", "USD")] * values[("USD", "CNY")]) <= Decimal("0.00005")
+    # A gentle walk: it moves, but never by more than a few tenths of a percent a day.
+    usd_cny = [v[("USD", "CNY")] for _, v in sorted(by_day.items())]
+    assert len(set(usd_cny)) > 50
+    assert max(abs(a - b) / b for a, b in zip(usd_cny, usd_cny[1:], strict=False)) < Decimal("0.01")
+
+
+def test_the_rate_history_is_deterministic():
+    assert rate_history(5, TODAY) == rate_history(5, TODAY)
+    assert rate_history(5, TODAY) != rate_history(6, TODAY)
+
+
+def test_a_weekend_conversion_uses_fridays_rates_and_mop_reaches_every_currency():
+    today = date(2026, 11, 29)  # a Sunday
+    book = RateBook(_as_rate(r) for r in rate_history(3, today))
+    mop = Money(Decimal("10300000"), "MOP")
+    to_cny = convert(mop, "CNY", today, book)
+    assert to_cny.rate_day == date(2026, 11, 27) and to_cny.path.startswith("pivot:")
+    assert Decimal("9000000") < to_cny.result.amount < Decimal("9700000")
+    for currency in ("HKD", "USD", "EUR"):
+        assert convert(mop, currency, today, book).result.currency == currency
+
+
+def test_extending_the_history_continues_it_and_passes_the_checks():
+    rates = rate_history(3, TODAY)
+    last_day = rates[-1].day
+    last = {(r.base, r.quote): Decimal(r.rate) for r in rates if r.day == last_day}
+    later = TODAY + timedelta(days=12)
+    more = extend_rate_history(last, last_day, later)
+    assert more == extend_rate_history(last, last_day, later)
+    assert min(r.day for r in more) > last_day and max(r.day for r in more) <= later
+    assert all(r.day.weekday() < 5 for r in more)
+    _check_in_order(more, later, book=_check_in_order(rates, TODAY))
+    assert extend_rate_history(last, last_day, last_day) == []
+
+
+def test_deals_name_a_product_only_when_a_seeded_channel_carries_it(dataset):
+    requests = {r.index: r for r in dataset.requests}
+    enterprises = {e.index: e for e in dataset.enterprises}
+    institutions = {i.index: i for i in dataset.institutions}
+    products = {p.index: p for p in dataset.products}
+    with_product = [d for d in dataset.deals if d.product_index is not None]
+    assert with_product
+    for d in dataset.deals:
+        if d.product_index is None:
+            assert d.channel == ""
+            continue
+        req, product = requests[d.request_index], products[d.product_index]
+        assert product.institution_index == d.institution_index and product.status == "published"
+        assert d.channel and d.channel == seeded_channel(
+            req, enterprises[req.enterprise_index], institutions[d.institution_index], product, TODAY)
+
+
+def test_the_showcase_organisations_show_the_channels(dataset):
+    bank, vc, mainland_bank = dataset.institutions[:3]
+    assert (bank.kind, bank.organisation.jurisdiction) == ("macao_bank", "macao")
+    assert (vc.kind, vc.organisation.jurisdiction) == ("venture_capital", "macao")
+    assert mainland_bank.kind == "commercial_bank" and mainland_bank.organisation.jurisdiction in ("zhuhai", "hengqin")
+    published = [p for p in dataset.products if p.status == "published"]
+
+    def offers(inst, instruments, currencies):
+        return [p for p in published if p.institution_index == inst.index and p.instrument in instruments
+                and p.ticket_currency in currencies]
+
+    assert offers(bank, {"credit_loan"}, {"CNY"}) and offers(bank, {"credit_loan"}, {"MOP", "HKD"})
+    assert offers(vc, {"equity"}, {"USD", "MOP"})
+    assert offers(mainland_bank, {"credit_loan", "ip_pledge_loan"}, {"CNY"})
+
+    demo, macao = dataset.enterprises[0], dataset.enterprises[2]
+    assert demo.organisation.jurisdiction == "hengqin" and demo.statements
+    assert {c.kind for c in demo.certifications
+            if c.issued_on <= TODAY and (c.expires_on is None or c.expires_on >= TODAY)} & {"hnte", "srdi"}
+    assert (macao.organisation.jurisdiction, macao.organisation.status, macao.currency) == ("macao", "verified", "MOP")
+    debts = [d for d in dataset.debts if d.enterprise_index == 0]
+    assert 1 <= len(debts) <= 2 and {d.channel for d in debts} <= {c["code"] for c in CHANNELS}
+    assert all(d.drawn_on <= TODAY and Decimal(d.balance) > 0 for d in debts)
+
+    # The preferred channels are open to their requests, and the deals show each channel.
+    preferred = {r.channel: r for r in dataset.requests if r.channel}
+    assert set(preferred) == {"cross-border-rmb-loan", "qflp-equity", "mainland-bank-to-macao"}
+    for code, req in preferred.items():
+        ent = dataset.enterprises[req.enterprise_index]
+        assert req.status == "open" and code in open_channels(ent.organisation.jurisdiction, req.currency,
+                                                               req.instruments)
+    assert preferred["cross-border-rmb-loan"].currency == "CNY" and preferred["cross-border-rmb-loan"].enterprise_index == 0
+    assert preferred["mainland-bank-to-macao"].enterprise_index == 2
+    shown = {d.channel for d in dataset.deals}
+    assert {"cross-border-rmb-loan", "qflp-equity", "mainland-bank-to-macao", "domestic-mainland"} <= shown

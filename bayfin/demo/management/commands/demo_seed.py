@@ -1,4 +1,9 @@
-"""Load the demo data set: ``manage.py demo_seed [--if-empty] [--seed N] [--enterprises N ...]``."""
+"""Load the demo data set: ``manage.py demo_seed [--if-empty] [--seed N] [--enterprises N ...]``.
+
+With ``--if-empty`` on a database that has data already (``make run`` on a later day),
+nothing is loaded, but a demo rate history is carried on to today so that conversions
+keep working.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from django.utils import timezone
 
 from bayfin.accounts.models import Organisation
 from bayfin.demo.generator import Sizes
-from bayfin.demo.loader import DEMO_PASSWORD, seed_demo
+from bayfin.demo.loader import DEMO_PASSWORD, extend_demo_rates, seed_demo
 
 
 class Command(BaseCommand):
@@ -34,6 +39,10 @@ class Command(BaseCommand):
         if Organisation.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("Demo data not loaded: the database already has organisations.")
+                today = options["today"] or timezone.localdate()
+                added = extend_demo_rates(today)
+                if added:
+                    self.stdout.write(f"Demo exchange rates carried on to {today}: {added:,} rates added.")
                 return
             raise CommandError("The database already has organisations; use --if-empty, or start from an empty database.")
         if options["enterprises"] < 2 or options["institutions"] < 2:
