@@ -12,6 +12,7 @@ urlpatterns = [
     path("enterprise/", include("bayfin.enterprises.urls")),
     path("institution/", include("bayfin.institutions.urls")),
     path("financing/", include("bayfin.financing.urls")),
+    path("fx/", include("bayfin.fx.urls")),
     path("", include("bayfin.web.urls")),
 ]
 
