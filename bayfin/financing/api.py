@@ -29,6 +29,7 @@ class RequestIn(StrictIn):
     use_of_funds: str | None = None
     term_months: int | None = None
     deadline: date | None = None
+    channel: int | str | None = Field(None, description="The preferred channel's id; null or \"\" for none")
 
 
 class EnterprisePublicOut(Schema):
@@ -42,6 +43,20 @@ class EnterprisePublicOut(Schema):
     description: str
     founding_year: int | None
     employee_band: str
+
+
+class ChannelRefOut(Schema):
+    """A channel as a request or deal names it (its name in the request's language)."""
+
+    id: int
+    code: str
+    name: str
+
+
+def channel_ref(channel: Any) -> dict[str, Any] | None:
+    if channel is None:
+        return None
+    return {"id": channel.pk, "code": channel.code, "name": channel.display_name()}
 
 
 def _user(context: Any) -> Any:
@@ -62,11 +77,16 @@ class RequestOut(Schema):
     submitted_at: datetime | None
     created_at: datetime
     enterprise: EnterprisePublicOut
+    channel: ChannelRefOut | None = Field(None, description="The cross-border channel the enterprise means to use")
     allowed_transitions: list[str] = Field([], description="Statuses you may move this request to")
 
     @staticmethod
     def resolve_amount(obj: FinancingRequest) -> Any:
         return money_out(obj.amount, obj.currency)
+
+    @staticmethod
+    def resolve_channel(obj: FinancingRequest) -> Any:
+        return channel_ref(obj.channel)
 
     @staticmethod
     def resolve_enterprise(obj: FinancingRequest) -> Any:
@@ -117,11 +137,16 @@ class DealOut(Schema):
     enterprise: EnterprisePublicOut
     institution: InstitutionRefOut
     product_id: int | None
+    channel: ChannelRefOut | None = Field(None, description="The channel the product's money takes")
     stage: str
     message: str
     created_at: datetime
     updated_at: datetime
     allowed_transitions: list[str] = Field([], description="Stages you may move this deal to")
+
+    @staticmethod
+    def resolve_channel(obj: Deal) -> Any:
+        return channel_ref(obj.channel)
 
     @staticmethod
     def resolve_request_title(obj: Deal) -> str:

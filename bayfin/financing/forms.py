@@ -29,9 +29,15 @@ class RequestForm(ServiceFormMixin, forms.Form):
     term_months = forms.CharField(label=_("Term (months)"), required=False,
                                   widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     deadline = forms.CharField(label=_("Deadline"), widget=DateInput)
+    channel = forms.ChoiceField(
+        label=_("Channel (optional)"), required=False,
+        help_text=_("The cross-border channel you mean to use. Leave it empty if you do not know: "
+                    "each institution's product shows which channels fit. A channel with a limit "
+                    "checks the amount against your cross-border borrowing limit."))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, channels: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = BLANK + [(str(c.pk), c.display_name()) for c in channels]
         for name in ("instruments", "purpose", "use_of_funds"):
             self.fields[name].widget.attrs["col"] = "col-12"
 

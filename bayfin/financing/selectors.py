@@ -7,6 +7,7 @@ Another organisation's request or deal is NotFound (404), never 403.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -49,7 +50,7 @@ def _published_certifications(path: str) -> Prefetch:
 
 
 def _requests() -> QuerySet[FinancingRequest]:
-    return FinancingRequest.objects.select_related("enterprise__organisation").prefetch_related(
+    return FinancingRequest.objects.select_related("enterprise__organisation", "channel").prefetch_related(
         _published_certifications("enterprise__certifications"))
 
 
@@ -173,7 +174,7 @@ def request_editable_for(user: Any, req: FinancingRequest) -> bool:
 
 def _deals() -> QuerySet[Deal]:
     return Deal.objects.select_related(
-        "request__enterprise__organisation", "institution__organisation", "product"
+        "request__enterprise__organisation", "institution__organisation", "product", "channel"
     ).prefetch_related(_published_certifications("request__enterprise__certifications"))
 
 
@@ -251,3 +252,103 @@ def own_published_products(user: Any) -> QuerySet[Product]:
     if org is None or org.kind != OrganisationKind.INSTITUTION:
         return Product.objects.none()
     return Product.objects.filter(institution__organisation=org, status=ProductStatus.PUBLISHED).order_by("name")
+
+
+# --------------------------------------------------------------------------- channels (fx)
+# fx.selectors imports this module, so fx is imported inside the functions below.
+
+DIRECTION_LABELS = {
+    "domestic": _("Domestic (no border crossed)"),
+    "into_mainland": _("Into the Mainland"),
+    "out_of_mainland": _("Out of the Mainland"),
+    "offshore": _("Between places outside the Mainland"),
+}
+
+
+def direction_label(code: str) -> str:
+    return str(DIRECTION_LABELS.get(code, code))
+
+
+@dataclass
+class ChannelFit:
+    """Which channels carry one product's money to one request, or why none does.
+
+    ``fitting`` pairs each channel with whether the enterprise's limits allow it (None:
+    not checked, or no limit). ``limits`` is set only for the enterprise itself.
+    """
+
+    request: FinancingRequest
+    product: Product
+    direction: str
+    fitting: list[tuple[Any, bool | None]]
+    refusals: list[tuple[Any, list[str]]]
+    conversion: Any = None
+    limit_texts: list[str] = field(default_factory=list)
+
+    @property
+    def instrument_accepted(self) -> bool:
+        """False when the request does not accept the product's instrument (no channel can help)."""
+        return self.product.instrument in self.request.instruments
+
+    @property
+    def direction_label(self) -> str:
+        return direction_label(self.direction)
+
+
+def _fit(req: FinancingRequest, product: Product, *, with_limits: bool) -> ChannelFit:
+    from bayfin.fx import selectors as fx_selectors
+
+    assessment = fx_selectors.assess(req, product, with_limits=with_limits)
+    fitting = [(c, assessment.within_limits(c) if c.limit_rule != "none" else None) for c in assessment.fitting]
+    limit_texts = assessment.limits.texts() if assessment.limits is not None else []
+    return ChannelFit(req, product, assessment.direction, fitting, assessment.refusals(),
+                      assessment.conversion, limit_texts)
+
+
+def product_fits_for_request(user: Any, req: FinancingRequest) -> list[ChannelFit]:
+    """For an institution viewing a request open to it: each of its published products and the
+    channels that fit, without the enterprise's private limits. Empty for anyone else."""
+    org = getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
+    if (org is None or org.kind != OrganisationKind.INSTITUTION or org.status != OrganisationStatus.VERIFIED
+            or req.status not in REQUEST_VISIBLE_STATUSES):
+        return []
+    products = own_published_products(user).select_related("institution__organisation")
+    return [_fit(req, product, with_limits=False) for product in products]
+
+
+def request_fits_for_product(user: Any, product: Product, *, limit: int = 10) -> list[ChannelFit] | None:
+    """For an enterprise viewing a product: its open requests and the channels that would carry
+    this product's money to each (with its own limits). None for anyone but an enterprise."""
+    org = getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
+    if org is None or org.kind != OrganisationKind.ENTERPRISE:
+        return None
+    requests = (_requests().filter(enterprise__organisation=org, status__in=REQUEST_VISIBLE_STATUSES)
+                .order_by("-submitted_at", "-pk")[:limit])
+    return [_fit(req, product, with_limits=True) for req in requests]
+
+
+@dataclass
+class LimitPosition:
+    """The owner's position under its preferred channel's limit rule (never shown to others)."""
+
+    channel: Any
+    texts: list[str]
+    within: bool
+    missing_rates: list[str]
+    no_parameters: bool
+
+
+def request_limit_position_for(user: Any, req: FinancingRequest) -> LimitPosition | None:
+    """The request's enterprise only, and only when its preferred channel has a limit rule."""
+    if not _owns(user, req) or req.channel is None or req.channel.limit_rule == "none":
+        return None
+    from bayfin.common.money import Money
+    from bayfin.fx import selectors as fx_selectors
+    from bayfin.fx.engine.limits import within
+
+    limits = fx_selectors.limits_for_enterprise(req.enterprise, amount=Money(req.amount, req.currency),
+                                                term_months=req.term_months)
+    return LimitPosition(req.channel, limits.texts(),
+                         bool(limits.checks) and not limits.missing_rates and within(req.channel.limit_rule,
+                                                                                    limits.checks),
+                         limits.missing_rates, limits.parameters is None)

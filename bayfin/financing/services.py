@@ -36,8 +36,14 @@ from bayfin.common.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from bayfin.common.money import Money
 from bayfin.common.validation import FieldErrors
 from bayfin.common.vocab import Instrument
+from bayfin.fx import explain as fx_explain
+from bayfin.fx import selectors as fx_selectors
+from bayfin.fx.engine import limits as fx_limits
+from bayfin.fx.engine.channels import Mismatch
+from bayfin.fx.models import Channel
 from bayfin.institutions.models import Product, ProductStatus
 
 from .models import Deal, DealEvent, FinancingRequest
@@ -55,7 +61,11 @@ from .transitions import (
 
 REQUEST_FIELDS = ("title", "amount", "currency", "instruments", "purpose", "use_of_funds",
                   "term_months", "deadline")
-REQUEST_AUDIT_FIELDS = (*REQUEST_FIELDS, "status")
+# The preferred channel is checked against the enterprise (clean_request_channel), not alone.
+REQUEST_CHANNEL_FIELDS = (*REQUEST_FIELDS, "channel")
+REQUEST_AUDIT_FIELDS = (*REQUEST_CHANNEL_FIELDS, "status")
+# A change to one of these (or to the channel) re-checks the preferred channel's limit.
+REQUEST_LIMIT_FIELDS = ("amount", "currency", "term_months")
 # Request statuses that end the request's live deals (see the module docstring).
 REQUEST_ENDING_STATUSES = (RequestStatus.CLOSED, RequestStatus.WITHDRAWN, RequestStatus.EXPIRED)
 MAX_TERM_MONTHS = 600
@@ -130,6 +140,81 @@ def clean_request(errors: FieldErrors, data: Mapping[str, Any], *, today: date) 
     return out
 
 
+def _channel_id(value: Any) -> int | None | bool:
+    """A posted channel: its id, None for none, False when it is not an id at all."""
+    if isinstance(value, Channel):
+        return value.pk
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdigit() else False
+
+
+def clean_request_channel(errors: FieldErrors, raw: Any, values: Mapping[str, Any], *, enterprise: Any,
+                          check_limits: bool = True) -> Channel | None:
+    """The preferred channel: one that can carry money to this enterprise, in this currency, for
+    one of these instruments; and, when it has a limit rule, the amount must fit the limit.
+
+    ``values`` are the request's cleaned fields. The channel is checked only once the currency
+    and instruments are valid (their own errors come first). The limit's refusal goes on
+    ``amount`` and names the limit, the current balance and the excess.
+    """
+    channel_id = _channel_id(raw)
+    if channel_id is None:
+        return None
+    channel = Channel.objects.filter(pk=channel_id, active=True).first() if channel_id else None
+    if channel is None:
+        errors.add("channel", _("Choose one of the channels in use, or leave the channel empty."))
+        return None
+    if not values.get("currency") or not values.get("instruments"):
+        return channel
+    open_ids = {c.pk for c in fx_selectors.channels_open_to_request(
+        None, enterprise=enterprise, values={"currency": values["currency"], "instruments": values["instruments"]})}
+    if channel.pk not in open_ids:
+        jurisdiction = enterprise.organisation.jurisdiction
+        mismatches = []
+        if jurisdiction not in channel.to_jurisdictions:
+            mismatches.append(Mismatch("enterprise_jurisdiction", tuple(sorted(channel.to_jurisdictions)),
+                                       jurisdiction))
+        if values["currency"] not in channel.borrower_currencies:
+            mismatches.append(Mismatch("borrower_currency", tuple(sorted(channel.borrower_currencies)),
+                                       values["currency"]))
+        if not set(values["instruments"]) & set(channel.instruments):
+            mismatches.append(Mismatch("instrument", tuple(sorted(channel.instruments)),
+                                       tuple(sorted(values["instruments"]))))
+        errors.add("channel", " ".join([
+            gettext("%(channel)s cannot carry this request.") % {"channel": channel.display_name()},
+            *(fx_explain.mismatch_text(m) for m in mismatches)]))
+        return channel
+    if check_limits and channel.limit_rule != "none" and values.get("amount") is not None:
+        refusal = _limit_refusal(channel, enterprise, Money(values["amount"], values["currency"]),
+                                 values.get("term_months"))
+        if refusal:
+            errors.add("amount", refusal)
+    return channel
+
+
+def _limit_refusal(channel: Channel, enterprise: Any, amount: Money, term_months: int | None) -> str:
+    """Why the amount does not fit the channel's limit rule ("" when it does)."""
+    limits = fx_selectors.limits_for_enterprise(enterprise, amount=amount, term_months=term_months)
+    head = gettext("Through %(channel)s this amount does not fit your cross-border borrowing limit.") % {
+        "channel": channel.display_name()}
+    if limits.parameters is None:
+        return " ".join([head, gettext("No limit parameters are in force yet, so the limit cannot be checked; "
+                                       "ask the platform operator.")])
+    if limits.missing_rates:
+        # A missing rate would count the amount as nothing: refuse rather than guess.
+        return " ".join([gettext("The limit of %(channel)s cannot be checked:") % {
+            "channel": channel.display_name()}, *limits.missing_rates])
+    if fx_limits.within(channel.limit_rule, limits.checks):
+        return ""
+    return " ".join([head, *limits.texts()])
+
+
 # --------------------------------------------------------------------------- requests
 
 
@@ -151,6 +236,7 @@ def request_create(*, actor: Any, data: Mapping[str, Any]) -> FinancingRequest:
         raise PermissionDenied(_("Complete your company profile before posting a request."))
     errors = FieldErrors()
     values = clean_request(errors, data, today=timezone.localdate())
+    values["channel"] = clean_request_channel(errors, data.get("channel"), values, enterprise=enterprise)
     errors.raise_if_any()
     req = FinancingRequest.objects.create(enterprise=enterprise, created_by=actor,
                                           status=RequestStatus.DRAFT, **values)
@@ -170,15 +256,22 @@ def request_update(*, actor: Any, request_id: int, data: Mapping[str, Any]) -> F
             code="not_editable",
         )
     merged = {name: getattr(req, name) for name in REQUEST_FIELDS}
-    merged.update({k: v for k, v in data.items() if k in REQUEST_FIELDS})
+    merged["channel"] = req.channel_id
+    merged.update({k: v for k, v in data.items() if k in REQUEST_CHANNEL_FIELDS})
     errors = FieldErrors()
     values = clean_request(errors, merged, today=timezone.localdate())
+    old = snapshot(req, REQUEST_CHANNEL_FIELDS)
+    # The limit is checked when something it depends on changes (a title edit is not refused
+    # because a debt declared since then fills the cap).
+    limit_changed = any(values.get(k) != getattr(req, k) for k in REQUEST_LIMIT_FIELDS) or (
+        _channel_id(merged["channel"]) != req.channel_id)
+    values["channel"] = clean_request_channel(errors, merged["channel"], values, enterprise=req.enterprise,
+                                              check_limits=limit_changed)
     errors.raise_if_any()
-    old = snapshot(req, REQUEST_FIELDS)
     for name, value in values.items():
         setattr(req, name, value)
     req.save()
-    before, after = changed(old, snapshot(req, REQUEST_FIELDS))
+    before, after = changed(old, snapshot(req, REQUEST_CHANNEL_FIELDS))
     if after:
         audit_record(actor=actor, action="financing.request_update", subject=req, old=before, new=after,
                      organisation_id=req.enterprise.organisation_id)
@@ -273,10 +366,56 @@ def _deal_move(deal: Deal, *, to_stage: str, actor: Any, comment: str) -> DealEv
     return event
 
 
+# Above this length the refusal lists only the closest channels' reasons (the fewest mismatches).
+MAX_REFUSAL_TEXT = 700
+
+
+def _deal_channel(errors: FieldErrors, req: FinancingRequest, product: Product) -> Channel | None:
+    """The channel a product's money takes to the request: the request's preferred channel if it
+    fits, else the best that fits. None (with an error on ``product_id``) when none does."""
+    if product.instrument not in req.instruments:
+        # No channel can carry an instrument the request does not accept: say that, not every channel.
+        errors.add("product_id", gettext("No channel lets this product serve this request: the request accepts "
+                                         "%(accepted)s, not %(instrument)s.") % {
+            "accepted": fx_explain.instruments(req.instruments), "instrument": product.get_instrument_display()})
+        return None
+    channels = {c.code: c for c in Channel.objects.filter(active=True)}
+    answer = fx_selectors.channel_answer(req, product,
+                                         rules=[fx_selectors.channel_rule(c) for c in channels.values()])
+    fitting = [channels[rule.code] for rule in answer.fitting]
+    if fitting:
+        preferred = next((c for c in fitting if c.pk == req.channel_id), None)
+        return preferred or fitting[0]
+    head = gettext("No channel lets this product serve this request:")
+    if not answer.refused:
+        errors.add("product_id", " ".join([head, gettext("no cross-border channel is in use on the platform.")]))
+        return None
+
+    def reasons(verdict: Any) -> str:
+        return gettext("%(channel)s: %(reasons)s") % {
+            "channel": channels[verdict.channel.code].display_name(),
+            "reasons": " ".join(fx_explain.mismatch_text(m) for m in verdict.mismatches)}
+
+    every = " ".join([head, *(reasons(v) for v in answer.refused)])
+    if len(every) <= MAX_REFUSAL_TEXT:
+        errors.add("product_id", every)
+        return None
+    fewest = min(len(v.mismatches) for v in answer.refused)
+    closest = [v for v in answer.refused if len(v.mismatches) == fewest][:5]
+    errors.add("product_id", " ".join([
+        head, gettext("the closest channels fail on:"), *(reasons(v) for v in closest),
+        gettext("The other channels differ on more points.")]))
+    return None
+
+
 @transaction.atomic
 def deal_express_interest(*, actor: Any, request_id: int, message: str,
                           product_id: int | None = None) -> Deal:
-    """A verified institution's member expresses interest: a deal at stage *interest*."""
+    """A verified institution's member expresses interest: a deal at stage *interest*.
+
+    With a product, the deal records the channel its money takes (fx); a product no channel
+    can carry to this request is refused, with every channel's reasons.
+    """
     org = require_member(actor, OrganisationKind.INSTITUTION, verified=True)
     institution = getattr(org, "institution", None)
     if institution is None:
@@ -295,13 +434,16 @@ def deal_express_interest(*, actor: Any, request_id: int, message: str,
                                          status=ProductStatus.PUBLISHED).first()
         if product is None:
             errors.add("product_id", _("Choose one of your institution's published products."))
+    channel = None
+    if product is not None:
+        channel = _deal_channel(errors, req, product)
     errors.raise_if_any()
 
     # The partial unique constraint (one live deal per request and institution) decides,
     # not a check before the insert: two members clicking at once get one deal and a 409.
     try:
         with transaction.atomic():
-            deal = Deal.objects.create(request=req, institution=institution, product=product,
+            deal = Deal.objects.create(request=req, institution=institution, product=product, channel=channel,
                                        stage=DealStage.INTEREST, message=text, created_by=actor)
     except IntegrityError:
         raise Conflict(_("Your institution already has a live deal on this request."),
@@ -309,7 +451,7 @@ def deal_express_interest(*, actor: Any, request_id: int, message: str,
     DealEvent.objects.create(deal=deal, from_stage="", to_stage=DealStage.INTEREST, actor=actor, comment=text)
     audit_record(actor=actor, action="financing.deal_interest", subject=deal,
                  new={"stage": DealStage.INTEREST, "request": req.pk, "product": product.pk if product else None,
-                      "message": text},
+                      "channel": channel.pk if channel else None, "message": text},
                  organisation_id=org.pk)
     return deal
 

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 from bayfin.accounts.decorators import role_required
 from bayfin.common.errors import DomainError, NotFound, ValidationFailed
 from bayfin.common.forms import apply_domain_error
+from bayfin.fx import selectors as fx_selectors
+from bayfin.fx.engine.channels import direction
 
 from . import selectors, services
 from .forms import (
@@ -65,7 +67,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 
 @role_required("enterprise")
 def request_create(request: HttpRequest) -> HttpResponse:
-    form = RequestForm(request.POST or None)
+    form = RequestForm(request.POST or None, channels=fx_selectors.channel_list_for(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             req = services.request_create(actor=request.user, data=form.cleaned_data)
@@ -80,7 +82,8 @@ def request_create(request: HttpRequest) -> HttpResponse:
 def _initial(req: FinancingRequest) -> dict[str, Any]:
     return {"title": req.title, "amount": req.amount, "currency": req.currency,
             "instruments": req.instruments, "purpose": req.purpose, "use_of_funds": req.use_of_funds,
-            "term_months": req.term_months or "", "deadline": req.deadline.isoformat()}
+            "term_months": req.term_months or "", "deadline": req.deadline.isoformat(),
+            "channel": str(req.channel_id or "")}
 
 
 @role_required("enterprise")
@@ -89,7 +92,10 @@ def request_edit(request: HttpRequest, request_id: int) -> HttpResponse:
     if not selectors.request_editable_for(request.user, req):
         messages.error(request, _("Only draft or open requests can be edited."))
         return redirect("financing:request_detail", request_id=req.pk)
-    form = RequestForm(request.POST or None, initial=_initial(req))
+    channels = list(fx_selectors.channel_list_for(request.user))
+    if req.channel is not None and req.channel not in channels:
+        channels.append(req.channel)  # no longer in use: shown, so that saving does not drop it unseen
+    form = RequestForm(request.POST or None, initial=_initial(req), channels=channels)
     if request.method == "POST" and form.is_valid():
         try:
             services.request_update(actor=request.user, request_id=req.pk, data=form.cleaned_data)
@@ -141,8 +147,10 @@ def _detail_context(request: HttpRequest, req: FinancingRequest, interest_form: 
         "can_edit": selectors.request_editable_for(user, req),
         "is_owner": role == "enterprise",
         "DealStage": DealStage,
+        "limit_position": selectors.request_limit_position_for(user, req),
     }
-    if role == "institution":
+    if role == "institution" and req.status in REQUEST_VISIBLE_STATUSES:
+        ctx["product_fits"] = selectors.product_fits_for_request(user, req)
         live = [d for d in deals if selectors.deal_is_live(d)]
         ctx["own_live_deal"] = live[0] if live else None
         if not live and req.status in REQUEST_VISIBLE_STATUSES:
@@ -233,8 +241,11 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
                     "stage": deal.get_stage_display()})
                 fallback = reverse("financing:deal_detail", kwargs={"deal_id": deal.pk})
                 return redirect(_safe_next(request, fallback))
+    flow_direction = direction(deal.institution.organisation.jurisdiction,
+                               deal.request.enterprise.organisation.jurisdiction, mainland=fx_selectors.MAINLAND)
     return render(request, "financing/deal_detail.html", {
         "deal": deal, "actions": selectors.deal_actions_for(request.user, deal),
+        "direction": selectors.direction_label(flow_direction),
         "profile": selectors.public_profile(deal.request.enterprise), "form": form,
         "failed_to": form.data.get("to") if form is not None else None, "DealStage": DealStage,
     })

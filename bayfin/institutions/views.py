@@ -16,6 +16,7 @@ from bayfin.accounts.models import OrganisationKind
 from bayfin.accounts.selectors import require_member
 from bayfin.common.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from bayfin.common.forms import apply_domain_error
+from bayfin.financing import selectors as financing_selectors
 
 from . import selectors, services
 from .forms import AssociationForm, BrowseFilterForm, InstitutionProfileForm, ProductForm
@@ -188,7 +189,11 @@ def product_browse(request: HttpRequest) -> HttpResponse:
 def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     product = selectors.product_get_for(request.user, product_id)
     own = product.institution.organisation_id == getattr(request.user.organisation, "pk", None)  # type: ignore[union-attr]
-    return render(request, "institutions/product_detail.html", {"product": product, "own": own})
+    # For an enterprise: which channels would carry this product's money to each of its open requests.
+    return render(request, "institutions/product_detail.html", {
+        "product": product, "own": own,
+        "request_fits": financing_selectors.request_fits_for_product(request.user, product),
+    })
 
 
 @role_required()

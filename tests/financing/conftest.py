@@ -31,6 +31,14 @@ def valid_data() -> dict[str, Any]:
 
 
 @pytest.fixture
+def channels(db: Any) -> None:
+    """The seeded cross-border channels: a deal naming a product needs one that carries its money."""
+    from bayfin.fx.services import reference_data_seed
+
+    reference_data_seed()
+
+
+@pytest.fixture
 def open_request(enterprise: Any) -> Any:
     return FinancingRequestFactory(enterprise=enterprise, status=RequestStatus.OPEN)
 

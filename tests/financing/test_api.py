@@ -205,7 +205,7 @@ def test_institution_can_read_a_visible_request_but_not_a_draft(api_for: Any, in
 # --------------------------------------------------------------------------- interest and deals
 
 
-def test_interest_accept_flow(api_for: Any, institution_user: Any, institution: Any, enterprise_user: Any,
+def test_interest_accept_flow(channels: None, api_for: Any, institution_user: Any, institution: Any, enterprise_user: Any,
                               open_request: Any) -> None:
     product = ProductFactory(institution=institution)
     inst = api_for(institution_user)

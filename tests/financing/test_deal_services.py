@@ -32,7 +32,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_interest_creates_a_deal_with_its_first_history_row(institution_user: Any, institution: Any,
+def test_interest_creates_a_deal_with_its_first_history_row(channels: None, institution_user: Any, institution: Any,
                                                             open_request: Any) -> None:
     product = ProductFactory(institution=institution)
     deal = services.deal_express_interest(actor=institution_user, request_id=open_request.pk,

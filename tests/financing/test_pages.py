@@ -164,7 +164,7 @@ def test_browse_page_filter(client_for: Any, institution_user: Any, enterprise: 
     assert "Equity wanted" in html and "Loan wanted" not in html
 
 
-def test_express_interest_then_enterprise_accepts(client_for: Any, institution_user: Any, institution: Any,
+def test_express_interest_then_enterprise_accepts(channels: None, client_for: Any, institution_user: Any, institution: Any,
                                                   enterprise_user: Any, open_request: Any) -> None:
     product = ProductFactory(institution=institution, name="Chip credit")
     inst = client_for(institution_user)
