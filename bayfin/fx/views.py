@@ -324,7 +324,9 @@ def cross_border(request: HttpRequest) -> HttpResponse:
 
 
 def _debt_form_page(request: HttpRequest, debt: Any) -> HttpResponse:
-    channel_choices = selectors.channel_list_for(request.user)
+    channel_choices = list(selectors.channel_list_for(request.user))
+    if debt is not None and debt.channel is not None and debt.channel not in channel_choices:
+        channel_choices.append(debt.channel)  # a channel since deactivated stays the debt's own
     if debt is None:
         form = DebtForm(request.POST or None, channels=channel_choices)
     else:

@@ -456,6 +456,21 @@ def test_enterprise_declares_edits_and_removes_a_debt(client_for, enterprise_use
     assert not CrossBorderDebt.objects.exists()
 
 
+def test_a_debt_keeps_its_channel_after_the_channel_is_deactivated(op, client_for, enterprise_user, seeded):
+    channel = Channel.objects.get(code="cross-border-direct-loan")
+    client = client_for(enterprise_user)
+    client.post("/fx/cross-border/debts/new/", {**DEBT, "channel": str(channel.pk)})
+    debt = CrossBorderDebt.objects.get()
+    assert debt.channel == channel
+    op.post(f"/fx/channels/{channel.pk}/deactivate/")
+    page = html(client.get(f"/fx/cross-border/debts/{debt.pk}/"))
+    assert f'<option value="{channel.pk}" selected>' in page
+    assert client.post(f"/fx/cross-border/debts/{debt.pk}/", {**DEBT, "channel": str(channel.pk),
+                                                               "balance": "1000"}).status_code == 302
+    debt.refresh_from_db()
+    assert (debt.channel, debt.balance) == (channel, Decimal("1000"))
+
+
 def test_a_bad_debt_is_refused_next_to_the_fields(client_for, enterprise_user):
     page = html(client_for(enterprise_user).post("/fx/cross-border/debts/new/", {
         **DEBT, "balance": "0", "term_months": "zero",
@@ -505,12 +520,16 @@ def test_a_certified_enterprise_sees_its_quota(client_for, enterprise_user, ente
     assert "Eligible" in page and "10,000,000.00" in page
 
 
-def test_limit_position_lists_missing_rates_and_missing_statements(client_for, enterprise_user, seeded):
+def test_without_a_statement_the_cap_says_to_add_one(client_for, enterprise_user, seeded):
+    page = html(client_for(enterprise_user).get("/fx/cross-border/"))
+    assert "No financial statement" in page and 'href="/enterprise/statements/"' in page
+
+
+def test_limit_position_lists_the_missing_rates(client_for, enterprise_user, with_statement, rates, seeded):
     client = client_for(enterprise_user)
     client.post("/fx/cross-border/debts/new/", {**DEBT, "currency": "EUR"})
     page = html(client.get("/fx/cross-border/"))
-    assert "No financial statement" in page
-    assert "count as zero" in page and "No EUR/CNY exchange rate" in page
+    assert "cannot be fully worked out" in page and "No EUR/CNY exchange rate" in page
 
 
 def test_without_parameters_the_page_says_so(client_for, enterprise_user):
