@@ -76,6 +76,8 @@ def mismatch_text(mismatch: Mismatch) -> str:
         return _("It serves only enterprises in: %(allowed)s (the enterprise is in %(actual)s).") % {
             "allowed": jurisdictions(e or ()), "actual": jurisdictions([a])}
     if mismatch.code == "instrument":
+        if not a:  # the request and the product share no instrument at all
+            return _("It carries only: %(allowed)s.") % {"allowed": instruments(e or ())}
         return _("It carries only: %(allowed)s (asked: %(actual)s).") % {
             "allowed": instruments(e or ()), "actual": instruments(a or ())}
     if mismatch.code == "lender_currency":
@@ -149,6 +151,8 @@ def limit_reason_text(check: LimitCheck) -> str:
                           "parameter, so add your latest statement."),
         "not_certified": _("Only HNTE or SRDI enterprises can use the quota."),
         "not_pilot_area": _("The quota applies only to enterprises in the pilot areas."),
+        "missing_rate": _("Some amounts could not be converted (no exchange rate), so the limit cannot be "
+                          "checked: ask the operator to enter the missing rates."),
     }.get(check.reason, "")
 
 

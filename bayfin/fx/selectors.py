@@ -7,6 +7,7 @@ limit parameters and an enterprise's limits.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -284,6 +285,7 @@ class EnterpriseLimits:
 
     on: date
     parameters: LimitParameterSet | None
+    # Only Mainland enterprises are bound by the cap and the quota (no checks otherwise).
     net_assets: Money | None
     statement_year: int | None
     debts: list[CrossBorderDebt]
@@ -321,8 +323,8 @@ def limits_for_enterprise(enterprise: Any, *, amount: Money | None = None, term_
     debts = list(enterprise.cross_border_debts.all())
     net, year = _net_assets(enterprise)
     result = EnterpriseLimits(day, params_row, net, year, debts)
-    if params_row is None:
-        return result
+    if params_row is None or enterprise.organisation.jurisdiction not in MAINLAND:
+        return result  # the cap and the quota bind Mainland borrowers only
     book = rate_book(day)
     missing: list[str] = []
 
@@ -342,12 +344,14 @@ def limits_for_enterprise(enterprise: Any, *, amount: Money | None = None, term_
     new_debt = limits_engine.Debt(to(new, "CNY"), term_months or 0, new.currency != "CNY")
     net_cny = to(net, "CNY") if net is not None else None
     result.checks.append(limits_engine.mpa_check(net_assets=net_cny, debts=debts_cny, new_debt=new_debt, params=mpa))
-    if enterprise.organisation.jurisdiction in MAINLAND:
-        balance_usd = sum((to(Money(d.balance, d.currency), "USD") for d in debts), Decimal(0))
-        result.checks.append(limits_engine.facilitation_check(
-            certifications=certifications_of(enterprise, day), jurisdiction=enterprise.organisation.jurisdiction,
-            balance_usd=balance_usd, requested_usd=to(new, "USD"), params=_facilitation_params(params_row)))
+    balance_usd = sum((to(Money(d.balance, d.currency), "USD") for d in debts), Decimal(0))
+    result.checks.append(limits_engine.facilitation_check(
+        certifications=certifications_of(enterprise, day), jurisdiction=enterprise.organisation.jurisdiction,
+        balance_usd=balance_usd, requested_usd=to(new, "USD"), params=_facilitation_params(params_row)))
     result.missing_rates = sorted(set(missing))
+    if missing:
+        # Fail closed: a balance that could not be converted is not counted as zero.
+        result.checks = [dataclasses.replace(c, applies=False, reason="missing_rate") for c in result.checks]
     return result
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,7 +46,7 @@ def _decimal(errors: FieldErrors, field: str, value: Any) -> Decimal | None:
         errors.add(field, _("This field is required."))
         return None
     if isinstance(value, (float, bool)):
-        errors.add(field, _("Send the rate as a string, for example \"7.1234\"."))
+        errors.add(field, _("Send the number as a string, for example \"7.1234\"."))
         return None
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
@@ -105,7 +105,12 @@ def rate_create(*, actor: Any, data: Mapping[str, Any]) -> FxRate:
     _check(errors, values)
     errors.raise_if_any()
     values["rate"] = _as_stored(values["rate"])
-    row = FxRate.objects.create(created_by=actor, **values)
+    try:
+        with transaction.atomic():
+            row = FxRate.objects.create(created_by=actor, **values)
+    except IntegrityError:  # another operator stored the same pair and day a moment ago
+        raise Conflict(_("A %(base)s/%(quote)s rate for this day exists already; correct that one instead.")
+                       % {"base": values["base"], "quote": values["quote"]}, code="rate_exists") from None
     audit_record(actor=actor, action="fx.rate_create", subject=row, new=snapshot(row, RATE_AUDIT_FIELDS))
     return row
 

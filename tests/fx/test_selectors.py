@@ -327,13 +327,13 @@ def test_no_facilitation_with_an_expired_certification(enterprise, parameters, r
     assert "HNTE or SRDI" in limits.texts()[1]
 
 
-def test_a_macao_enterprise_has_no_facilitation_check(parameters, rates):
+def test_a_macao_enterprise_is_bound_by_neither_mainland_limit(parameters, rates):
     macao = with_statement(EnterpriseFactory(organisation__jurisdiction="macao"))
     CertificationFactory(enterprise=macao, kind="hnte", issued_on=DAY - dt.timedelta(days=300),
                          expires_on=DAY + dt.timedelta(days=300))
     limits = selectors.limits_for_enterprise(macao, on=DAY)
-    assert limits.facilitation is None
-    assert [c.rule for c in limits.checks] == [MPA_CAP]
+    assert limits.facilitation is None and limits.mpa is None
+    assert limits.checks == []
 
 
 def test_without_a_statement_the_cap_does_not_apply(enterprise, parameters, rates):
@@ -354,8 +354,11 @@ def test_a_missing_rate_is_recorded_not_guessed(enterprise, parameters):
     debt(enterprise, "1000000.00", "USD", 24)
     limits = selectors.limits_for_enterprise(enterprise, on=DAY)
     assert len(limits.missing_rates) == 1 and "No USD/CNY exchange rate" in limits.missing_rates[0]
-    # The USD debt counts in USD against the quota, where it needs no rate.
+    # The USD debt counts in USD against the quota, where it needs no rate; but the cap could
+    # not count it, so neither limit is said to hold (fail closed, not a balance of zero).
     assert limits.facilitation.balance == Decimal("1000000.00")
+    assert [(c.applies, c.reason, c.ok) for c in limits.checks] == [(False, "missing_rate", False)] * 2
+    assert "no exchange rate" in limits.texts()[0]
 
 
 def test_nothing_to_convert_needs_no_rate(enterprise, parameters):
