@@ -243,9 +243,9 @@ def my_product_archive(request: HttpRequest, product_id: int) -> Any:
 @router.get("/products", response={200: list[ProductOut], **ERRORS},
             summary="Browse published products",
             description="Published, currently active products of verified institutions. "
-            "`amount` (with `currency`) is compared only with tickets in that currency; "
-            "products with tickets in other currencies are listed unchecked "
-            "(`amount_checked: false`) until exchange rates are added.")
+            "`amount` (with `currency`) is compared with each ticket range after conversion "
+            "at today's rates; products whose ticket currency has no recent rate are listed "
+            "unchecked (`amount_checked: false`).")
 @paginate(Pagination)
 def products_browse(request: HttpRequest, filters: Query[BrowseQuery]) -> Any:
     parsed = selectors.clean_browse_filters(filters.dict())

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from bayfin.accounts.models import OrganisationKind, OrganisationStatus
 from bayfin.accounts.selectors import require_member
 from bayfin.common.errors import NotFound
+from bayfin.common.money import CURRENCIES, Money
 from bayfin.common.validation import FieldErrors
 from bayfin.common.vocab import Instrument, Jurisdiction, Sector, Stage
 
@@ -93,8 +94,8 @@ class BrowseFilters:
     sort: str = "newest"
 
     @property
-    def amount_compared_only_in(self) -> str | None:
-        """The currency in which the amount is compared (products in others are not)."""
+    def amount_compared_in(self) -> str | None:
+        """The currency of the amount compared (converted at today's rates for other tickets)."""
         return self.currency if self.amount is not None else None
 
 
@@ -126,9 +127,9 @@ def clean_browse_filters(data: Mapping[str, Any]) -> BrowseFilters:
 def product_browse_for(user: Any, filters: BrowseFilters | None = None) -> QuerySet[Product]:
     """Published products, active today, of verified institutions, filtered.
 
-    ``amount`` (with ``currency``) keeps products whose ticket range covers it, but only
-    compares it with tickets in that currency; products with tickets in another currency
-    are kept unchecked and marked ``amount_checked=False`` (exchange rates come later).
+    ``amount`` (with ``currency``) keeps products whose ticket range covers it, converted
+    to each ticket's currency at today's rates through ``fx.selectors.convert``; products
+    whose ticket currency has no rate are kept unchecked and marked ``amount_checked=False``.
     """
     require_member(user, *BROWSE_ROLES)
     f = filters or BrowseFilters()
@@ -144,9 +145,20 @@ def product_browse_for(user: Any, filters: BrowseFilters | None = None) -> Query
     if f.currency:
         qs = qs.filter(_json_list_has("currencies", f.currency) | Q(ticket_currency=f.currency))
     if f.amount is not None and f.currency:
-        same = Q(ticket_currency=f.currency)
-        qs = qs.filter((same & Q(ticket_min__lte=f.amount, ticket_max__gte=f.amount)) | ~same)
-        qs = qs.annotate(amount_checked=Case(When(same, then=Value(True)), default=Value(False),
+        from bayfin.fx.selectors import convert_or_none, rate_book  # fx reads institutions: import late
+
+        today = timezone.localdate()
+        book = rate_book(today)
+        compared, covers = Q(pk__in=[]), Q(pk__in=[])
+        for code in CURRENCIES:
+            conversion = convert_or_none(Money(f.amount, f.currency), code, today, book=book)
+            if conversion is None:
+                continue
+            in_code = Q(ticket_currency=code)
+            compared |= in_code
+            covers |= in_code & Q(ticket_min__lte=conversion.result.amount, ticket_max__gte=conversion.result.amount)
+        qs = qs.filter(covers | ~compared)
+        qs = qs.annotate(amount_checked=Case(When(compared, then=Value(True)), default=Value(False),
                                              output_field=BooleanField()))
     return qs.order_by(*SORTS.get(f.sort, SORTS["newest"]))
 

@@ -74,11 +74,27 @@ def test_amount_is_compared_only_in_the_same_currency(enterprise_user, catalogue
     found = browse(enterprise_user, amount="60000000", currency="CNY")
     assert names(found) == ["Bio"]
     # MOP: "Anything" (MOP tickets) is checked; Chips and Bio lend MOP too but their tickets
-    # are in CNY, so they are listed without the amount check.
+    # are in CNY and there is no rate, so they are listed without the amount check.
     found = {p.name: p.amount_checked for p in browse(enterprise_user, amount="1000", currency="MOP")}
     assert found == {"Chips": False, "Bio": False}
     found = {p.name: p.amount_checked for p in browse(enterprise_user, amount="200", currency="MOP")}
     assert found == {"Anything": True, "Chips": False, "Bio": False}
+
+
+def test_amount_is_converted_to_each_ticket_currency_at_todays_rates(enterprise_user, catalogue):
+    from django.utils import timezone
+
+    from bayfin.fx.models import FxRate
+
+    today = timezone.localdate()
+    FxRate.objects.create(day=today, base="HKD", quote="CNY", rate=Decimal("0.9148"), source="test")
+    FxRate.objects.create(day=today, base="HKD", quote="MOP", rate=Decimal("1.03"), source="test")
+    # MOP 10,300,000 is CNY 9,148,000: inside Chips' CNY range, below Bio's 50m minimum.
+    found = {p.name: p.amount_checked for p in browse(enterprise_user, amount="10300000", currency="MOP")}
+    assert found == {"Chips": True}
+    # MOP 61,800,000 is CNY 54,888,000: Bio's range.
+    found = {p.name: p.amount_checked for p in browse(enterprise_user, amount="61800000", currency="MOP")}
+    assert found == {"Bio": True}
 
 
 @pytest.mark.parametrize("filters, field", [

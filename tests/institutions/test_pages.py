@@ -156,7 +156,7 @@ def test_enterprise_browses_products_with_filters(client_for, enterprise_user, i
     html = client.get("/institution/products/browse/?instrument=equity").content.decode()
     assert "Bio fund" in html and "Chip loan" not in html
     html = client.get("/institution/products/browse/?amount=1000&currency=MOP").content.decode()
-    assert "compared only with products whose ticket is in MOP" in html and "not compared" in html
+    assert "after conversion at today" in html and "not compared" in html
     html = client.get("/institution/products/browse/?sector=tcm&instrument=guarantee").content.decode()
     assert "No product matches these filters" in html
     response = client.get("/institution/products/browse/?amount=-5&currency=CNY")
