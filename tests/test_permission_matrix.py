@@ -58,6 +58,8 @@ from bayfin.common.vocab import Jurisdiction
 from bayfin.enterprises.models import BeneficialOwner, Certification, Enterprise, FinancialStatement
 from bayfin.financing.models import Deal, FinancingRequest
 from bayfin.financing.transitions import DealStage, RequestStatus
+from bayfin.fx import services as fx_services
+from bayfin.fx.models import Channel, CrossBorderDebt, FxRate, LimitParameterSet
 from bayfin.institutions.models import Association, Institution, Product, ProductStatus
 
 from .factories import (
@@ -100,7 +102,9 @@ SECRET_NET_PROFIT = Decimal("2417385.91")
 SECRET_OWNER = "Ximena Oyelaran-Kowalczyk"
 SECRET_CERT_NUMBER = "GR2023SECRET77"
 SECRET_EMPLOYEES = 4817
-A_PRIVATE = ("38123456.78", "38,123,456.78", "2417385.91", "2,417,385.91", SECRET_OWNER, SECRET_CERT_NUMBER)
+SECRET_LENDER = "Oysterbay Quiet Credit Ltd"  # A's declared cross-border debt
+A_PRIVATE = ("38123456.78", "38,123,456.78", "2417385.91", "2,417,385.91", SECRET_OWNER, SECRET_CERT_NUMBER,
+             SECRET_LENDER)
 # Pending organisations: invisible to everyone but their members and operators.
 P_NAME = "Quietwater Pending Robotics"
 P_REQUEST_TITLE = "Pending-enterprise secret expansion"
@@ -174,6 +178,21 @@ def _build_world() -> SimpleNamespace:
         actor=w.users["ent_admin"], email="newcolleague@example.com")
     w.A_token, _raw = _token(w.users["ent_admin"])
     w.association = Association.objects.create(name="Macao Banking Association")
+    # fx: the seeded channels and limit parameters, today's rates, a retired channel, A's debt.
+    fx_services.reference_data_seed()
+    today = timezone.localdate()
+    w.rate = FxRate.objects.create(day=today, base="USD", quote="CNY", rate=Decimal("7.12"), source="matrix")
+    FxRate.objects.create(day=today, base="HKD", quote="MOP", rate=Decimal("1.03"), source="matrix")
+    FxRate.objects.create(day=today, base="USD", quote="HKD", rate=Decimal("7.8"), source="matrix")
+    FxRate.objects.create(day=today, base="HKD", quote="CNY", rate=Decimal("0.9128"), source="matrix")
+    w.channel = Channel.objects.get(code="cross-border-rmb-loan")
+    w.retired_channel = Channel.objects.create(
+        code="retired-channel", name_en="Retired channel", from_jurisdictions=["macao"],
+        to_jurisdictions=["hengqin"], instruments=["credit_loan"], lender_currencies=["CNY"],
+        borrower_currencies=["CNY"], active=False)
+    w.A_debt = CrossBorderDebt.objects.create(enterprise=w.A, lender=SECRET_LENDER, balance=Decimal("1000000.00"),
+                                              currency="USD", term_months=24,
+                                              drawn_on=today - dt.timedelta(days=100))
     return w
 
 
@@ -211,6 +230,10 @@ def fingerprint(w: SimpleNamespace) -> dict[str, Any]:
         "members": sorted(Membership.objects.values_list("pk", "organisation_id", "is_admin")),
         "invitations": sorted(Invitation.objects.values_list("pk", "revoked_at")),
         "world_token": ApiToken.objects.filter(pk=w.A_token.pk).values_list("revoked_at", flat=True).first(),
+        "rates": sorted(FxRate.objects.values_list("pk", "rate", "source")),
+        "channels": sorted(Channel.objects.values_list("pk", "code", "active", "name_en")),
+        "limit_parameters": sorted(LimitParameterSet.objects.values_list("pk", "effective_from")),
+        "debts": sorted(CrossBorderDebt.objects.values_list("pk", "balance", "lender")),
     }
 
 
@@ -390,6 +413,41 @@ PAGES: list[PageRow] = [
             expect(404, each(A_MEMBERS, 302), inst=302, operator=302, observer=403),
             lambda w: {"deal_id": w.deal.pk}, "POST", {"to": "closed"}, allowed=(*A_MEMBERS, "inst")),
     PageRow("financing:operator_requests", "", OPERATOR_ONLY),
+    # fx: rates, channels and limit parameters are the operator's; the catalogue and the
+    # converter are everyone's; debts and the limit position are the enterprise's own.
+    PageRow("fx:rates", "", OPERATOR_ONLY),
+    PageRow("fx:rate_new", "", OPERATOR_ONLY),
+    PageRow("fx:rate_new", "post", expect(403, operator=302), no_args, "POST",
+            {"day": "2026-01-05", "base": "EUR", "quote": "USD", "rate": "1.05", "source": "matrix"}),
+    PageRow("fx:rate_import", "", OPERATOR_ONLY),
+    PageRow("fx:rate_import", "post", expect(403, operator=302), no_args, "POST",
+            {"text": "day,base,quote,rate\n2026-01-06,EUR,USD,1.06\n", "source": "matrix"}),
+    PageRow("fx:rate_edit", "today-USD-CNY", OPERATOR_ONLY, lambda w: {"rate_id": w.rate.pk}),
+    PageRow("fx:rate_edit", "today-USD-CNY-post", expect(403, operator=302), lambda w: {"rate_id": w.rate.pk},
+            "POST", {"rate": "7.13", "source": "matrix corrected"}),
+    PageRow("fx:rate_delete", "today-USD-CNY", expect(403, operator=302), lambda w: {"rate_id": w.rate.pk},
+            "POST"),
+    PageRow("fx:channels", "", ANY_SIGNED_IN),
+    PageRow("fx:channel_detail", "active", ANY_SIGNED_IN, lambda w: {"channel_id": w.channel.pk}),
+    PageRow("fx:channel_detail", "retired", expect(404, operator=200),
+            lambda w: {"channel_id": w.retired_channel.pk}),
+    PageRow("fx:channel_new", "", OPERATOR_ONLY),
+    PageRow("fx:channel_edit", "active", OPERATOR_ONLY, lambda w: {"channel_id": w.channel.pk}),
+    PageRow("fx:channel_deactivate", "active", expect(403, operator=302), lambda w: {"channel_id": w.channel.pk},
+            "POST"),
+    PageRow("fx:channel_activate", "retired", expect(403, operator=302),
+            lambda w: {"channel_id": w.retired_channel.pk}, "POST"),
+    PageRow("fx:converter", "", ANY_SIGNED_IN),
+    PageRow("fx:limit_parameters", "", OPERATOR_ONLY),
+    PageRow("fx:limit_parameters_new", "", OPERATOR_ONLY),
+    PageRow("fx:cross_border", "", ENTERPRISES_OWN),
+    PageRow("fx:debt_new", "", ENTERPRISES_OWN),
+    PageRow("fx:debt_new", "post", expect(403, each(ENTERPRISE_ROLES, 302)), no_args, "POST",
+            {"lender": "A Macao bank", "balance": "100000.00", "currency": "USD", "term_months": "12",
+             "drawn_on": "2026-01-05"}),
+    PageRow("fx:debt_edit", "A", A_OBJECT, lambda w: {"debt_id": w.A_debt.pk}),
+    PageRow("fx:debt_delete", "A", expect(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, 302)),
+            lambda w: {"debt_id": w.A_debt.pk}, "POST"),
 ]
 
 # Routes only anonymous visitors use (tested separately below), and framework routes.
@@ -397,7 +455,7 @@ EXCLUDED_ROUTES = {
     "accounts:login", "accounts:logout", "accounts:signup", "accounts:signup_kind",
     "accounts:invitation_accept",
 }
-MATRIX_NAMESPACES = {"accounts", "enterprises", "institutions", "financing", "web"}
+MATRIX_NAMESPACES = {"accounts", "enterprises", "institutions", "financing", "fx", "web"}
 
 
 def _cases(rows: list[Any]) -> list[Any]:
@@ -509,6 +567,7 @@ def _x_object(status: int, **roles: int) -> dict[str, int]:
 E = "/api/v1/enterprises"
 INS = "/api/v1/institutions"
 F = "/api/v1/financing"
+FX = "/api/v1/fx"
 ACC = "/api/v1/accounts"
 STATEMENT = {"currency": "CNY", "revenue": "1000000.00", "rd_expense": "100000.00", "total_costs": "900000.00",
              "net_profit": "100000.00", "total_assets": "2000000.00", "total_liabilities": "500000.00",
@@ -634,15 +693,52 @@ API: list[ApiRow] = [
     ApiRow("POST", f"{F}/deals/{{deal_id}}/transition", "A-X-close",
            api(404, each(A_MEMBERS, 200), inst=200, operator=403, observer=403),
            lambda w: {"deal_id": w.deal.pk}, {"to": "closed"}),
+    # fx
+    ApiRow("GET", f"{FX}/rates", "", API_ANY),
+    ApiRow("POST", f"{FX}/rates", "", api(403, operator=201),
+           body={"day": "2026-01-05", "base": "EUR", "quote": "USD", "rate": "1.05", "source": "matrix"}),
+    ApiRow("PATCH", f"{FX}/rates/{{rate_id}}", "today-USD-CNY", API_OPERATOR, lambda w: {"rate_id": w.rate.pk},
+           {"rate": "7.13"}),
+    ApiRow("DELETE", f"{FX}/rates/{{rate_id}}", "today-USD-CNY", api(403, operator=204),
+           lambda w: {"rate_id": w.rate.pk}),
+    ApiRow("POST", f"{FX}/rates/import", "", API_OPERATOR,
+           body={"csv": "day,base,quote,rate\n2026-01-06,EUR,USD,1.06\n", "source": "matrix", "replace": False}),
+    ApiRow("GET", f"{FX}/convert", "MOP-CNY", API_ANY,
+           lambda w: {"query": "?amount=10300000&currency=MOP&to=CNY"}),
+    ApiRow("GET", f"{FX}/channels", "", API_ANY),
+    ApiRow("GET", f"{FX}/channels/{{channel_id}}", "active", API_ANY, lambda w: {"channel_id": w.channel.pk}),
+    ApiRow("GET", f"{FX}/channels/{{channel_id}}", "retired", api(404, operator=200),
+           lambda w: {"channel_id": w.retired_channel.pk}),
+    # 422 = passed the permission check (an empty channel is refused by the service).
+    ApiRow("POST", f"{FX}/channels", "empty: 422 = allowed", api(403, operator=422), body={}),
+    ApiRow("PATCH", f"{FX}/channels/{{channel_id}}", "active", API_OPERATOR,
+           lambda w: {"channel_id": w.channel.pk}, {"priority": 5}),
+    ApiRow("GET", f"{FX}/limit-parameters", "", API_ANY),
+    ApiRow("POST", f"{FX}/limit-parameters", "empty: 422 = allowed", api(403, operator=422), body={}),
+    ApiRow("GET", f"{FX}/debts", "", API_ENTERPRISES_OWN),
+    ApiRow("POST", f"{FX}/debts", "", api(403, each(ENTERPRISE_ROLES, 201)),
+           body={"lender": "A Macao bank", "balance": "100000.00", "currency": "USD", "term_months": 12,
+                 "drawn_on": "2026-01-05"}),
+    ApiRow("GET", f"{FX}/debts/{{debt_id}}", "A", _a_object(200), lambda w: {"debt_id": w.A_debt.pk}),
+    ApiRow("PATCH", f"{FX}/debts/{{debt_id}}", "A", _a_object(200), lambda w: {"debt_id": w.A_debt.pk},
+           {"balance": "900000.00"}),
+    ApiRow("DELETE", f"{FX}/debts/{{debt_id}}", "A", _a_object(204), lambda w: {"debt_id": w.A_debt.pk}),
+    ApiRow("GET", f"{FX}/limits", "", API_ENTERPRISES_OWN),
+    # A's open request with X's product: A's members (with A's limits), X for its own product (without
+    # them) and operators; Y's product is not Y's to test against... Y gets 404 for X's product.
+    ApiRow("GET", f"{FX}/assessment", "A-open-X", api(404, each(A_MEMBERS, 200), inst=200, operator=200),
+           lambda w: {"query": f"?request_id={w.A_open.pk}&product_id={w.X_published.pk}"}),
 ]
 
 
 def _api_url(row: ApiRow, w: SimpleNamespace) -> str:
     path = row.path
-    for name, value in row.params(w).items():
+    params = row.params(w)
+    query = params.pop("query", "")
+    for name, value in params.items():
         path = path.replace(f"{{{name}}}", str(value))
     assert "{" not in path, path
-    return path
+    return path + query
 
 
 @pytest.mark.parametrize(("row", "role"), _cases(API))
@@ -836,3 +932,20 @@ def test_lists_are_scoped_to_the_own_organisation(world: SimpleNamespace, client
         assert page.status_code == answer.status_code == 200, role
         for where, body in (("page", page.content.decode()), ("API", answer.content.decode())):
             assert (text in body) == (role in sees), f"{route} {where} as {role}: {text!r}"
+
+
+def test_an_institution_never_sees_the_enterprises_limits(world: SimpleNamespace,
+                                                          api_for: Callable[[Any], Client]) -> None:
+    """The channel assessment of A's request and X's product: X reads the channels, never A's limits."""
+    world.X.organisation.jurisdiction = Jurisdiction.MACAO
+    world.X.organisation.save()
+    Product.objects.filter(pk=world.X_published.pk).update(ticket_currency="USD", instrument="credit_loan")
+    FinancingRequest.objects.filter(pk=world.A_open.pk).update(instruments=["credit_loan"], currency="CNY")
+    url = f"/api/v1/fx/assessment?request_id={world.A_open.pk}&product_id={world.X_published.pk}"
+    own = api_for(world.users["ent_admin"]).get(url).json()
+    assert [c["code"] for c in own["fitting"]] == ["cross-border-direct-loan"]
+    assert own["limits"] is not None
+    theirs = api_for(world.users["inst"]).get(url)
+    assert theirs.status_code == 200 and theirs.json()["limits"] is None
+    assert [c["code"] for c in theirs.json()["fitting"]] == ["cross-border-direct-loan"]
+    assert_no_private_data("inst", theirs.content.decode(), url)
