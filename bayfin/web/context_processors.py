@@ -62,5 +62,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": request.path == url})
+        # The "Cross-border" entry stands for every page of the fx app.
+        active = request.path == url or (name.startswith("fx:") and request.path.startswith("/fx/"))
+        items.append({"url": url, "label": label, "active": active})
     return {"nav_items": items, "user_role": role, "vocab": vocab}
