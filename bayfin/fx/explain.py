@@ -66,7 +66,8 @@ def condition_text(condition: Condition) -> str:
 
 def mismatch_text(mismatch: Mismatch) -> str:
     """Why a channel does not carry a flow, in one sentence."""
-    e, a = mismatch.expected, mismatch.actual
+    e = mismatch.expected if isinstance(mismatch.expected, tuple) else ()
+    a = mismatch.actual
     if mismatch.code == "inactive":
         return _("The channel is not in use.")
     if mismatch.code == "lender_jurisdiction":

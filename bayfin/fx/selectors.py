@@ -6,8 +6,8 @@ limit parameters and an enterprise's limits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -57,7 +57,8 @@ KNOWN_CODES: dict[str, Iterable[str]] = {
 }
 MAINLAND = frozenset(str(j) for j in MAINLAND_JURISDICTIONS)
 # The currency each place thinks in, for "≈ RMB 9,148,000 at 2026-11-27" beside an amount.
-REFERENCE_CURRENCY = {Jurisdiction.MACAO: "MOP", Jurisdiction.HONG_KONG: "HKD", Jurisdiction.ELSEWHERE: "USD"}
+REFERENCE_CURRENCY: dict[str, str] = {
+    str(Jurisdiction.MACAO): "MOP", str(Jurisdiction.HONG_KONG): "HKD", str(Jurisdiction.ELSEWHERE): "USD"}
 
 
 class RateMissing(ValidationFailed):

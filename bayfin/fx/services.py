@@ -123,13 +123,14 @@ def rate_update(*, actor: Any, rate_id: int, data: Mapping[str, Any]) -> FxRate:
     if row is None:
         raise NotFound(_("Exchange rate not found."))
     errors = FieldErrors()
-    values = {"day": row.day, "base": row.base, "quote": row.quote,
-              "rate": _decimal(errors, "rate", data.get("rate", row.rate)),
-              "source": errors.text("source", data.get("source", row.source), max_length=MAX_SOURCE)}
+    new_rate = _decimal(errors, "rate", data.get("rate", row.rate))
+    values: dict[str, Any] = {"day": row.day, "base": row.base, "quote": row.quote, "rate": new_rate,
+                              "source": errors.text("source", data.get("source", row.source), max_length=MAX_SOURCE)}
     _check(errors, values, exclude_id=row.pk)
     errors.raise_if_any()
     old = snapshot(row, RATE_AUDIT_FIELDS)
-    row.rate, row.source = _as_stored(values["rate"]), values["source"]
+    assert new_rate is not None  # raise_if_any above
+    row.rate, row.source = _as_stored(new_rate), values["source"]
     row.save(update_fields=["rate", "source", "updated_at"])
     before, after = changed(old, snapshot(row, RATE_AUDIT_FIELDS))
     if after:

@@ -145,7 +145,10 @@ def product_browse_for(user: Any, filters: BrowseFilters | None = None) -> Query
     if f.currency:
         qs = qs.filter(_json_list_has("currencies", f.currency) | Q(ticket_currency=f.currency))
     if f.amount is not None and f.currency:
-        from bayfin.fx.selectors import convert_or_none, rate_book  # fx reads institutions: import late
+        from bayfin.fx.selectors import (  # fx reads institutions: import late
+            convert_or_none,
+            rate_book,
+        )
 
         today = timezone.localdate()
         book = rate_book(today)

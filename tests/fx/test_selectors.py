@@ -17,7 +17,7 @@ from bayfin.common.errors import NotAuthenticated, NotFound, PermissionDenied, V
 from bayfin.common.money import Money
 from bayfin.common.validation import FieldErrors
 from bayfin.fx import selectors, services
-from bayfin.fx.engine.limits import FACILITATION_QUOTA, MPA_CAP
+from bayfin.fx.engine.limits import FACILITATION_QUOTA
 from bayfin.fx.models import Channel, CrossBorderDebt, FxRate, LimitParameterSet
 from tests.conftest import member_of
 from tests.factories import (
