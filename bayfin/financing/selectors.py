@@ -300,7 +300,8 @@ def _fit(req: FinancingRequest, product: Product, *, with_limits: bool) -> Chann
 
     assessment = fx_selectors.assess(req, product, with_limits=with_limits)
     fitting = [(c, assessment.within_limits(c) if c.limit_rule != "none" else None) for c in assessment.fitting]
-    limit_texts = assessment.limits.texts() if assessment.limits is not None else []
+    limit_texts = (assessment.limits.texts_for(*(c.limit_rule for c in assessment.fitting))
+                   if assessment.limits is not None else [])
     return ChannelFit(req, product, assessment.direction, fitting, assessment.refusals(),
                       assessment.conversion, limit_texts)
 
@@ -348,7 +349,7 @@ def request_limit_position_for(user: Any, req: FinancingRequest) -> LimitPositio
 
     limits = fx_selectors.limits_for_enterprise(req.enterprise, amount=Money(req.amount, req.currency),
                                                 term_months=req.term_months)
-    return LimitPosition(req.channel, limits.texts(),
+    return LimitPosition(req.channel, limits.texts_for(req.channel.limit_rule),
                          bool(limits.checks) and not limits.missing_rates and within(req.channel.limit_rule,
                                                                                     limits.checks),
                          limits.missing_rates, limits.parameters is None)

@@ -212,7 +212,7 @@ def _limit_refusal(channel: Channel, enterprise: Any, amount: Money, term_months
             "channel": channel.display_name()}, *limits.missing_rates])
     if fx_limits.within(channel.limit_rule, limits.checks):
         return ""
-    return " ".join([head, *limits.texts()])
+    return " ".join([head, *limits.texts_for(channel.limit_rule)])
 
 
 # --------------------------------------------------------------------------- requests

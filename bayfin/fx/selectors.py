@@ -304,6 +304,14 @@ class EnterpriseLimits:
     def texts(self) -> list[str]:
         return [explain.limit_text(c) for c in self.checks]
 
+    def checks_for(self, *limit_rules: str) -> list[limits_engine.LimitCheck]:
+        """Only the limits that these channel limit rules look at."""
+        wanted = {name for rule in limit_rules for name in limits_engine.LIMITS_OF_RULE.get(rule, ())}
+        return [c for c in self.checks if c.rule in wanted]
+
+    def texts_for(self, *limit_rules: str) -> list[str]:
+        return [explain.limit_text(c) for c in self.checks_for(*limit_rules)]
+
 
 def _net_assets(enterprise: Any) -> tuple[Money | None, int | None]:
     statement = enterprise.statements.order_by("-year").first()

@@ -30,6 +30,12 @@ from decimal import Decimal
 
 MPA_CAP = "mpa_cap"
 FACILITATION_QUOTA = "facilitation_quota"
+# Which limits each channel limit rule looks at.
+LIMITS_OF_RULE: dict[str, tuple[str, ...]] = {
+    "none": (),
+    MPA_CAP: (MPA_CAP,),
+    "mpa_cap_or_facilitation_quota": (MPA_CAP, FACILITATION_QUOTA),
+}
 
 
 @dataclass(frozen=True)
