@@ -311,6 +311,8 @@ def test_owner_sees_its_limit_position_on_the_request_page(request_with_cap: Any
     assert "Your cross-border borrowing limit" in html and "Macro-prudential cross-border financing cap" in html
     assert format_amount(cap, "CNY") in html and format_amount(DEBT, "CNY") in html
     assert "Within the limit" in html
+    # The RMB loan channel's rule is the cap alone: the foreign-debt quota is not its business.
+    assert "Foreign-debt facilitation quota" not in html
 
 
 def test_an_institution_never_sees_the_enterprise_s_limit_figures(request_with_cap: Any, cap: Decimal,
