@@ -347,8 +347,10 @@ def request_limit_position_for(user: Any, req: FinancingRequest) -> LimitPositio
     from bayfin.fx import selectors as fx_selectors
     from bayfin.fx.engine.limits import within
 
-    limits = fx_selectors.limits_for_enterprise(req.enterprise, amount=Money(req.amount, req.currency),
-                                                term_months=req.term_months)
+    amount = Money(req.amount, req.currency)
+    limits = fx_selectors.limits_for_enterprise(
+        req.enterprise, amount=amount, term_months=req.term_months,
+        foreign_currency=fx_selectors.lent_in_foreign_currency(req.channel, amount))
     return LimitPosition(req.channel, limits.texts_for(req.channel.limit_rule),
                          bool(limits.checks) and not limits.missing_rates and within(req.channel.limit_rule,
                                                                                     limits.checks),

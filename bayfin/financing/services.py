@@ -155,17 +155,20 @@ def _channel_id(value: Any) -> int | None | bool:
 
 
 def clean_request_channel(errors: FieldErrors, raw: Any, values: Mapping[str, Any], *, enterprise: Any,
-                          check_limits: bool = True) -> Channel | None:
+                          check_limits: bool = True, current: Channel | None = None) -> Channel | None:
     """The preferred channel: one that can carry money to this enterprise, in this currency, for
     one of these instruments; and, when it has a limit rule, the amount must fit the limit.
 
     ``values`` are the request's cleaned fields. The channel is checked only once the currency
     and instruments are valid (their own errors come first). The limit's refusal goes on
-    ``amount`` and names the limit, the current balance and the excess.
+    ``amount`` and names the limit, the current balance and the excess. A request keeps a
+    channel it already has when the operator has since retired it (until it changes channel).
     """
     channel_id = _channel_id(raw)
     if channel_id is None:
         return None
+    if current is not None and channel_id == current.pk and not current.active:
+        return current
     channel = Channel.objects.filter(pk=channel_id, active=True).first() if channel_id else None
     if channel is None:
         errors.add("channel", _("Choose one of the channels in use, or leave the channel empty."))
@@ -200,7 +203,9 @@ def clean_request_channel(errors: FieldErrors, raw: Any, values: Mapping[str, An
 
 def _limit_refusal(channel: Channel, enterprise: Any, amount: Money, term_months: int | None) -> str:
     """Why the amount does not fit the channel's limit rule ("" when it does)."""
-    limits = fx_selectors.limits_for_enterprise(enterprise, amount=amount, term_months=term_months)
+    limits = fx_selectors.limits_for_enterprise(enterprise, amount=amount, term_months=term_months,
+                                                foreign_currency=fx_selectors.lent_in_foreign_currency(channel,
+                                                                                                      amount))
     head = gettext("Through %(channel)s this amount does not fit your cross-border borrowing limit.") % {
         "channel": channel.display_name()}
     if limits.parameters is None:
@@ -266,7 +271,7 @@ def request_update(*, actor: Any, request_id: int, data: Mapping[str, Any]) -> F
     limit_changed = any(values.get(k) != getattr(req, k) for k in REQUEST_LIMIT_FIELDS) or (
         _channel_id(merged["channel"]) != req.channel_id)
     values["channel"] = clean_request_channel(errors, merged["channel"], values, enterprise=req.enterprise,
-                                              check_limits=limit_changed)
+                                              check_limits=limit_changed, current=req.channel)
     errors.raise_if_any()
     for name, value in values.items():
         setattr(req, name, value)

@@ -500,8 +500,9 @@ def debt_delete(request: HttpRequest, debt_id: int) -> Any:
 
 
 @router.get("/limits", response={200: LimitsOut, **ERRORS}, summary="My enterprise's cross-border limits",
-            description="The PBoC macro-prudential cap (in CNY) and, for Mainland enterprises, the SAFE "
-            "facilitation quota (in USD): limit, balance, headroom and whether each applies.")
+            description="For a Mainland enterprise, the PBoC macro-prudential cap (in CNY) and the SAFE "
+            "facilitation quota (in USD): limit, balance, headroom and whether each applies. Neither binds "
+            "an enterprise outside the Mainland: its `checks` are empty.")
 def limits(request: HttpRequest) -> Any:
     return LimitsOut.of(selectors.limits_own(request.user))
 

@@ -102,14 +102,19 @@ def rate_error_text(exc: FxError) -> str:
         "future_date": _("A rate cannot be dated after today."),
         "inverse_exists": _("A %(base)s/%(quote)s rate exists for this day: enter the pair in that direction.")
         % {"base": p.get("base"), "quote": p.get("quote")},
-        "against_peg": _("The rate breaks the currency peg: it must lie between %(low)s and %(high)s.")
-        % {"low": p.get("low"), "high": p.get("high")},
+        "against_peg": _("The rate breaks the currency peg: the pegs put it between %(low)s and %(high)s, "
+                         "and it may stray at most %(tolerance)s%% outside that.")
+        % {"low": p.get("low"), "high": p.get("high"), "tolerance": _percent(p.get("tolerance"))},
         "against_cross": _("The rate disagrees with the rates through %(pivot)s, which imply %(implied)s.")
         % {"pivot": p.get("pivot"), "implied": p.get("implied")},
     }
     if exc.code == "rate_unavailable":
         return _unavailable(p)
     return str(messages.get(exc.code, str(exc)))
+
+
+def _percent(fraction: Any) -> str:
+    return f"{Decimal(str(fraction or 0)) * 100:.2f}".rstrip("0").rstrip(".")
 
 
 def _unavailable(p: dict[str, Any]) -> str:

@@ -104,7 +104,7 @@ class RateImportForm(ServiceFormMixin, forms.Form):
 
 
 class ChannelForm(ServiceFormMixin, forms.Form):
-    code = forms.CharField(label=_("Code"), help_text=_("Letters, digits and hyphens; it cannot change later."))
+    code = forms.CharField(label=_("Code"), help_text=_("Letters, digits, hyphens and underscores (stored in lower case); it cannot change later."))
     name_en = forms.CharField(label=_("Name (English)"))
     name_zh_hans = forms.CharField(label=_("Name (Simplified Chinese)"), required=False)
     name_zh_hant = forms.CharField(label=_("Name (Traditional Chinese)"), required=False)

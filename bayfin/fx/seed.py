@@ -1,7 +1,8 @@
 """The reference data the platform seeds: cross-border channels and the limits' parameters.
 
 Pure data: no Django, no database. ``CHANNELS`` holds one dict per ``fx.models.Channel``
-(its fields, less ``active``); ``LIMIT_PARAMETERS`` one ``fx.models.LimitParameterSet``.
+(its fields, less ``active``); ``LIMIT_PARAMETER_SETS`` one dict per
+``fx.models.LimitParameterSet``, oldest first (``LIMIT_PARAMETERS`` is the one in force).
 Operators maintain both afterwards; this is only the starting point, described in our
 own words from public policy, with the sources cited in ``policy_source`` / ``source``.
 Every number is a ``Decimal`` (or a whole number of months), never a float.

@@ -320,12 +320,20 @@ def _net_assets(enterprise: Any) -> tuple[Money | None, int | None]:
     return Money(statement.total_assets - statement.total_liabilities, statement.currency), statement.year
 
 
+def lent_in_foreign_currency(channel: Channel, amount: Money) -> bool:
+    """Whether a borrowing through ``channel`` is foreign-currency debt: it is when asked in a
+    foreign currency, or when the channel lends no RMB (the direct loan: the enterprise asks in
+    RMB, but the loan is made in a foreign currency and settled)."""
+    return amount.currency != "CNY" or "CNY" not in channel.lender_currencies
+
+
 def limits_for_enterprise(enterprise: Any, *, amount: Money | None = None, term_months: int | None = None,
-                          on: date | None = None) -> EnterpriseLimits:
+                          on: date | None = None, foreign_currency: bool | None = None) -> EnterpriseLimits:
     """Both limits for an enterprise, with ``amount`` as a new borrowing (zero when None).
 
     Balances and net assets are converted to CNY (the cap) and USD (the quota) on ``on``.
-    A new borrowing of unknown term counts as short-term (the heavier weight).
+    A new borrowing of unknown term counts as short-term (the heavier weight). It counts as
+    foreign-currency debt when ``foreign_currency`` says so, or by default when it is not in CNY.
     """
     day = on or timezone.localdate()
     params_row = limit_parameters_on(day)
@@ -350,7 +358,8 @@ def limits_for_enterprise(enterprise: Any, *, amount: Money | None = None, term_
     debts_cny = [limits_engine.Debt(to(Money(d.balance, d.currency), "CNY"), d.term_months,
                                     d.currency != "CNY", d.off_balance) for d in debts]
     new = amount or Money(Decimal(0), "CNY")
-    new_debt = limits_engine.Debt(to(new, "CNY"), term_months or 0, new.currency != "CNY")
+    foreign = new.currency != "CNY" if foreign_currency is None else foreign_currency
+    new_debt = limits_engine.Debt(to(new, "CNY"), term_months or 0, foreign)
     net_cny = to(net, "CNY") if net is not None else None
     result.checks.append(limits_engine.mpa_check(net_assets=net_cny, debts=debts_cny, new_debt=new_debt, params=mpa))
     balance_usd = sum((to(Money(d.balance, d.currency), "USD") for d in debts), Decimal(0))

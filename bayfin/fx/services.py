@@ -31,7 +31,7 @@ from . import explain, seed
 from .engine.channels import ChannelRuleError, parse_conditions
 from .engine.rates import RATE_DECIMAL_PLACES, FxError, Rate, check_rate
 from .models import Channel, ChannelDocument, CrossBorderDebt, FxRate, LimitParameterSet, LimitRule
-from .selectors import KNOWN_CODES, rate_book, rate_policy
+from .selectors import KNOWN_CODES, MAINLAND, rate_book, rate_policy
 
 RATE_AUDIT_FIELDS = ("day", "base", "quote", "rate", "source")
 MAX_IMPORT_ROWS = 20_000
@@ -278,6 +278,11 @@ def clean_channel(errors: FieldErrors, data: Mapping[str, Any]) -> dict[str, Any
     except ChannelRuleError as exc:
         errors.add("conditions", explain.condition_error_text(exc))
     out["limit_rule"] = errors.choice("limit_rule", data.get("limit_rule") or LimitRule.NONE, LimitRule)
+    outside = [j for j in out["to_jurisdictions"] if j not in MAINLAND]
+    if out["limit_rule"] not in (None, LimitRule.NONE) and outside:
+        errors.add("limit_rule", _("The cap and the quota bind Mainland borrowers only; this channel also "
+                                   "reaches %(places)s. Use no limit rule, or serve Mainland enterprises only.")
+                   % {"places": explain.jurisdictions(outside)})
     out["policy_source"] = errors.text("policy_source", data.get("policy_source"), required=False, max_length=5000)
     out["priority"] = errors.whole_number("priority", data.get("priority"), required=False, maximum=1000,
                                           default=100)

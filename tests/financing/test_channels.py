@@ -373,3 +373,30 @@ def test_product_page_asks_an_enterprise_without_requests_to_post_one(seeded: No
     product = ProductFactory(institution=macao_institution())
     html = client_for(enterprise_user).get(reverse("institutions:product_detail", args=[product.pk])).content.decode()
     assert "Post a request to see which channels apply." in html
+
+
+def test_a_cny_request_through_the_direct_loan_channel_counts_as_foreign_currency_debt(
+        cap: Decimal, enterprise_user: Any) -> None:
+    """The direct loan lends no RMB: asked in CNY, the loan is foreign debt and carries the
+    exchange-rate weight, so an amount that fits the RMB loan channel does not fit this one."""
+    amount = borrowing(cap, "-3000000")
+    services.request_create(actor=enterprise_user, data=request_data(amount, channel(RMB_LOAN).pk))
+    with pytest.raises(ValidationFailed) as exc:
+        services.request_create(actor=enterprise_user,
+                                data=request_data(amount, channel("cross-border-direct-loan").pk))
+    assert "over the limit" in " ".join(str(m) for m in exc.value.fields["amount"])
+    assert FinancingRequest.objects.count() == 1
+
+
+def test_a_request_keeps_a_channel_the_operator_retired_since(cap: Decimal, enterprise_user: Any) -> None:
+    req = services.request_create(actor=enterprise_user,
+                                  data=request_data(borrowing(cap, "-3000000"), channel(RMB_LOAN).pk))
+    Channel.objects.filter(code=RMB_LOAN).update(active=False)
+    services.request_update(actor=enterprise_user, request_id=req.pk, data={"title": "Tape-out, second run"})
+    req.refresh_from_db()
+    assert req.title == "Tape-out, second run" and req.channel.code == RMB_LOAN
+    # A new request cannot choose the retired channel.
+    with pytest.raises(ValidationFailed) as exc:
+        services.request_create(actor=enterprise_user,
+                                data=request_data(borrowing(cap, "-3000000"), channel(RMB_LOAN).pk))
+    assert "channel" in exc.value.fields

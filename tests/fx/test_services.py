@@ -708,3 +708,22 @@ def test_a_macao_enterprise_declares_debts_too(db):
     user = member_of(macao.organisation)
     debt = services.debt_create(actor=user, data=debt_data(currency="MOP"))
     assert debt.enterprise == macao
+
+
+def test_a_channel_with_a_limit_rule_may_reach_mainland_enterprises_only(operator_user):
+    with pytest.raises(ValidationFailed) as exc:
+        services.channel_create(actor=operator_user,
+                                data=channel_data(to_jurisdictions=["hengqin", "macao"], limit_rule="mpa_cap"))
+    assert "Mainland borrowers only" in str(exc.value.fields["limit_rule"][0])
+    assert "Macao" in str(exc.value.fields["limit_rule"][0])
+    assert not Channel.objects.filter(code="macao-test-loan").exists()
+    services.channel_create(actor=operator_user, data=channel_data(to_jurisdictions=["hengqin", "macao"],
+                                                                   limit_rule="none"))
+
+
+def test_the_peg_refusal_names_the_band_and_the_tolerance(operator_user):
+    with pytest.raises(ValidationFailed) as exc:
+        services.rate_create(actor=operator_user, data={"day": "2026-01-05", "base": "HKD", "quote": "MOP",
+                                                        "rate": "1.06", "source": "test"})
+    message = str(exc.value.fields["rate"][0])
+    assert "1.03" in message and "1%" in message

@@ -311,7 +311,7 @@ def check_rate(rate: Rate, book: RateBook, *, today: date, policy: RatePolicy = 
         low, high = _widen(band, policy.peg_tolerance)
         if not low <= value <= high:
             raise RateRefused("against_peg", "The rate breaks the currency peg",
-                              low=_round(band[0]), high=_round(band[1]))
+                              low=_round(band[0]), high=_round(band[1]), tolerance=policy.peg_tolerance)
         return
 
     # A pegged currency against another: agree, through the pegs, with its siblings.
@@ -326,11 +326,14 @@ def check_rate(rate: Rate, book: RateBook, *, today: date, policy: RatePolicy = 
                     continue
                 sib_band = peg_band(family_side, sibling)
                 assert sib_band is not None
-                low, high = _widen((sib_band[0] * leg.factor(), sib_band[1] * leg.factor()), policy.peg_tolerance)
+                implied = (sib_band[0] * leg.factor(), sib_band[1] * leg.factor())
+                low, high = _widen(implied, policy.peg_tolerance)
                 if not low <= other_per_family <= high:
-                    band_shown = (low, high) if family_side == rate.base else (1 / high, 1 / low)
+                    # The band the pegs imply, before the tolerance, in the orientation entered.
+                    band_shown = implied if family_side == rate.base else (1 / implied[1], 1 / implied[0])
                     raise RateRefused("against_peg", "The rate breaks the currency peg",
-                                      low=_round(band_shown[0]), high=_round(band_shown[1]), sibling=sibling)
+                                      low=_round(band_shown[0]), high=_round(band_shown[1]), sibling=sibling,
+                                      tolerance=policy.peg_tolerance)
         return
 
     # Two floating currencies (CNY/EUR): agree with the pivot path, when there is one.
