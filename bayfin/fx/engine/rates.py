@@ -342,8 +342,8 @@ def check_rate(rate: Rate, book: RateBook, *, today: date, policy: RatePolicy = 
         second = book.leg(pivot, rate.quote, rate.day, 0) if first else None
         if first and second:
             with localcontext(prec=_PRECISION):
-                implied = first.factor() * second.factor()
-                if abs(value - implied) > implied * policy.cross_tolerance:
+                through = first.factor() * second.factor()
+                if abs(value - through) > through * policy.cross_tolerance:
                     raise RateRefused("against_cross", "The rate disagrees with the rates through a pivot",
-                                      pivot=pivot, implied=_round(implied))
+                                      pivot=pivot, implied=_round(through))
             return
