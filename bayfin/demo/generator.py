@@ -1059,7 +1059,7 @@ class DemoGenerator:
             name = en
         else:
             name = zh if rng.random() < 0.7 else en
-        sector_label = ", ".join(sectors) if sectors else "all sectors"
+        sector_label = ", ".join(V.SECTOR_WORDS[s][0][2].lower() for s in sectors) if sectors else "all sectors"
         thesis = rng.choice([
             f"重点支持大湾区{'、'.join(V.SECTOR_WORDS[s][0][0] for s in sectors) or '各类科技'}企业，关注核心技术与知识产权。",
             f"We look for Greater Bay Area companies in {sector_label} with defensible IP and a path to profit.",
