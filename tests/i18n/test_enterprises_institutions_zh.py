@@ -121,7 +121,7 @@ class TestInstitutionPagesInSimplifiedChinese:
         client = in_language(client_for(enterprise_user), "zh-hans")
         html = page(client, "/institution/products/browse/?amount=5000000&currency=MOP")
         for text in ("<title>浏览金融产品", "共 2 个产品", "参考利率", "期限（月）", "未比对",
-                     "金额仅与单笔金额以 MOP 计价的产品进行比对"):
+                     "以 MOP 计价的金额按当日汇率换算后，与各产品的单笔金额范围进行比对"):
             assert text in html
         for english in ("Browse products", "2 products", "Indicative rate", "not compared"):
             assert english not in html
