@@ -170,6 +170,12 @@ def limit_text(check: LimitCheck) -> str:
               "balance": _amount(check.balance, check.currency),
               "requested": _amount(check.requested, check.currency),
               "excess": _amount(check.excess, check.currency)}
+    if check.rule == MPA_CAP:  # the cap counts risk-weighted amounts: say so, or the figures look wrong
+        if check.ok:
+            return _("%(name)s: limit %(limit)s, risk-weighted balance %(balance)s, this borrowing risk-weighted "
+                     "%(requested)s; within the limit.") % values
+        return _("%(name)s: limit %(limit)s, risk-weighted balance %(balance)s, this borrowing risk-weighted "
+                 "%(requested)s; %(excess)s over the limit.") % values
     if check.ok:
         return _("%(name)s: limit %(limit)s, balance %(balance)s, this borrowing %(requested)s; within the "
                  "limit.") % values

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bayfin.common.errors import ValidationFailed
 from bayfin.common.forms import DateInput, ServiceFormMixin, StyledFormMixin
@@ -251,8 +252,8 @@ class ConverterForm(StyledFormMixin, forms.Form):
     """A GET form: the conversion shows below it; ``parse`` reads the values."""
 
     amount = forms.CharField(label=_("Amount"), widget=_decimal_input())
-    currency = forms.ChoiceField(label=_("From"), choices=CURRENCY_CHOICES)
-    to = forms.ChoiceField(label=_("To"), choices=CURRENCY_CHOICES)
+    currency = forms.ChoiceField(label=pgettext_lazy("currency", "From"), choices=CURRENCY_CHOICES)
+    to = forms.ChoiceField(label=pgettext_lazy("currency", "To"), choices=CURRENCY_CHOICES)
     on = forms.CharField(label=_("On"), widget=DateInput(), required=False,
                          help_text=_("Today when empty."))
 
