@@ -271,7 +271,11 @@ def converter(request: HttpRequest) -> HttpResponse:
             context["missing"] = str(exc.message)
         except ValidationFailed as exc:
             form.is_valid()
-            apply_domain_error(form, exc)
+            # The form's own "required" already stands next to a blank field: one reason per field.
+            remaining = {name: msgs for name, msgs in exc.fields.items() if name not in form.errors}
+            if remaining or not exc.fields:
+                exc.fields = remaining
+                apply_domain_error(form, exc)
         else:
             context.update({
                 "conversion": conversion, "path_text": _path_text(conversion),

@@ -606,3 +606,9 @@ def test_navigation_has_one_cross_border_entry_per_role(client_for, enterprise_u
     assert "/fx/limits/" in tabs and "/fx/cross-border/" not in tabs
     tabs = html(client_for(enterprise_user).get("/fx/converter/"))
     assert "/fx/cross-border/" in tabs and "/fx/rates/" not in tabs
+
+
+def test_converter_gives_one_reason_per_blank_field(client_for, enterprise_user, rates):
+    page = html(client_for(enterprise_user).get("/fx/converter/", {"amount": "", "currency": "", "to": "CNY"}))
+    assert page.count("This field is required.") == 2  # amount and currency, once each
+    assert "Unknown currency" not in page
