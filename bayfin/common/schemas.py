@@ -52,7 +52,8 @@ class Pagination(PaginationBase):
     """``?page=1&page_size=20``; answers ``{items, count, page, page_size}``."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1)
+        # Bounded so the offset fits the databases' 64-bit integers (a 422, not a 500).
+        page: int = Field(1, ge=1, le=1_000_000)
         page_size: int = Field(settings.BAYFIN_API_PAGE_SIZE, ge=1, le=settings.BAYFIN_API_MAX_PAGE_SIZE)
 
     class Output(Schema):

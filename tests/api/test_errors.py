@@ -70,3 +70,13 @@ def test_framework_refusals_use_the_domain_codes(rf, handler, exc, status, code)
     response = getattr(api_module, handler)(rf.get("/api/v1/x"), error)
     body = json.loads(response.content)
     assert response.status_code == status and body["code"] == code and body["fields"] == {}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/fx/rates", "/api/v1/fx/channels", "/api/v1/financing/deals"])
+def test_an_absurd_page_number_is_a_422_naming_the_field_not_a_500(api_for, operator_user, path):
+    """Found by schemathesis: page=10^19 overflowed the database's OFFSET."""
+    response = api_for(operator_user).get(path, {"page": "7564942373292816384"})
+    assert response.status_code == 422
+    assert "page" in str(response.json()["fields"])
+    assert api_for(operator_user).get(path, {"page": "1000000"}).status_code == 200
