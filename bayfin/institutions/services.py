@@ -151,8 +151,12 @@ def institution_set_associations(*, actor: Any, institution_id: int,
     ids: list[int] = []
     for raw in association_ids or []:
         try:
-            ids.append(int(raw))
+            pk = int(raw)
         except (TypeError, ValueError):
+            pk = 0
+        if 0 < pk < 2**63:  # a key the database can hold; anything else is no association
+            ids.append(pk)
+        else:
             errors.add("association_ids", _("Unknown association: %(value)s.") % {"value": raw})
     found = {a.pk: a for a in Association.objects.filter(pk__in=ids)}
     for pk in ids:
