@@ -115,13 +115,18 @@ def rate_create(*, actor: Any, data: Mapping[str, Any]) -> FxRate:
     return row
 
 
+def _rate_locked(rate_id: int) -> FxRate:
+    row = FxRate.objects.select_for_update().filter(pk=rate_id).first()
+    if row is None:
+        raise NotFound(_("Exchange rate not found."))
+    return row
+
+
 @transaction.atomic
 def rate_update(*, actor: Any, rate_id: int, data: Mapping[str, Any]) -> FxRate:
     """Correct a rate's value or source (its day and pair stay)."""
     require_operator(actor)
-    row = FxRate.objects.select_for_update().filter(pk=rate_id).first()
-    if row is None:
-        raise NotFound(_("Exchange rate not found."))
+    row = _rate_locked(rate_id)
     errors = FieldErrors()
     new_rate = _decimal(errors, "rate", data.get("rate", row.rate))
     values: dict[str, Any] = {"day": row.day, "base": row.base, "quote": row.quote, "rate": new_rate,
@@ -141,9 +146,7 @@ def rate_update(*, actor: Any, rate_id: int, data: Mapping[str, Any]) -> FxRate:
 @transaction.atomic
 def rate_delete(*, actor: Any, rate_id: int) -> None:
     require_operator(actor)
-    row = FxRate.objects.select_for_update().filter(pk=rate_id).first()
-    if row is None:
-        raise NotFound(_("Exchange rate not found."))
+    row = _rate_locked(rate_id)
     audit_record(actor=actor, action="fx.rate_delete", subject=row, old=snapshot(row, RATE_AUDIT_FIELDS))
     row.delete()
 
