@@ -295,15 +295,19 @@ class ChannelFit:
         return direction_label(self.direction)
 
 
-def _fit(req: FinancingRequest, product: Product, *, with_limits: bool) -> ChannelFit:
+def _fits(pairs: list[tuple[FinancingRequest, Product]], *, with_limits: bool) -> list[ChannelFit]:
     from bayfin.fx import selectors as fx_selectors
 
-    assessment = fx_selectors.assess(req, product, with_limits=with_limits)
-    fitting = [(c, assessment.within_limits(c) if c.limit_rule != "none" else None) for c in assessment.fitting]
-    limit_texts = (assessment.limits.texts_for(*(c.limit_rule for c in assessment.fitting))
-                   if assessment.limits is not None else [])
-    return ChannelFit(req, product, assessment.direction, fitting, assessment.refusals(),
-                      assessment.conversion, limit_texts)
+    out = []
+    for (req, product), assessment in zip(pairs, fx_selectors.assess_all(pairs, with_limits=with_limits),
+                                          strict=True):
+        fitting = [(c, assessment.within_limits(c) if c.limit_rule != "none" else None)
+                   for c in assessment.fitting]
+        limit_texts = (assessment.limits.texts_for(*(c.limit_rule for c in assessment.fitting))
+                       if assessment.limits is not None else [])
+        out.append(ChannelFit(req, product, assessment.direction, fitting, assessment.refusals(),
+                              assessment.conversion, limit_texts))
+    return out
 
 
 def product_fits_for_request(user: Any, req: FinancingRequest) -> list[ChannelFit]:
@@ -314,7 +318,7 @@ def product_fits_for_request(user: Any, req: FinancingRequest) -> list[ChannelFi
             or req.status not in REQUEST_VISIBLE_STATUSES):
         return []
     products = own_published_products(user).select_related("institution__organisation")
-    return [_fit(req, product, with_limits=False) for product in products]
+    return _fits([(req, product) for product in products], with_limits=False)
 
 
 def request_fits_for_product(user: Any, product: Product, *, limit: int = 10) -> list[ChannelFit] | None:
@@ -325,7 +329,7 @@ def request_fits_for_product(user: Any, product: Product, *, limit: int = 10) ->
         return None
     requests = (_requests().filter(enterprise__organisation=org, status__in=REQUEST_VISIBLE_STATUSES)
                 .order_by("-submitted_at", "-pk")[:limit])
-    return [_fit(req, product, with_limits=True) for req in requests]
+    return _fits([(req, product) for req in requests], with_limits=True)
 
 
 @dataclass

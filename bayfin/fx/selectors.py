@@ -208,8 +208,10 @@ def certifications_of(enterprise: Any, on: date) -> frozenset[str]:
         ((c.kind, c.issued_on, c.expires_on) for c in enterprise.certifications.all()), on)
 
 
-def flow_for(req: Any, product: Any, *, on: date | None = None) -> Flow:
-    """The money a product would move to a request's enterprise, as the engine sees it."""
+def flow_for(req: Any, product: Any, *, on: date | None = None,
+             certifications: frozenset[str] | None = None) -> Flow:
+    """The money a product would move to a request's enterprise, as the engine sees it
+    (``certifications``: the enterprise's, when the caller has read them already)."""
     day = on or timezone.localdate()
     enterprise = req.enterprise
     institution = product.institution
@@ -221,7 +223,8 @@ def flow_for(req: Any, product: Any, *, on: date | None = None) -> Flow:
         borrower_currency=req.currency,
         facts={
             "institution.kind": institution.kind,
-            "enterprise.certifications": certifications_of(enterprise, day),
+            "enterprise.certifications": (certifications if certifications is not None
+                                          else certifications_of(enterprise, day)),
             "enterprise.years_operating": _years_operating(enterprise.founding_date, day),
             "request.term_months": req.term_months,
         },
@@ -327,8 +330,19 @@ def lent_in_foreign_currency(channel: Channel, amount: Money) -> bool:
     return amount.currency != "CNY" or "CNY" not in channel.lender_currencies
 
 
+# What the limits of one enterprise rest on: the parameter set in force, its declared debts,
+# its net assets and the year of the statement they come from.
+Position = tuple[LimitParameterSet | None, list[CrossBorderDebt], Money | None, int | None]
+
+
+def position_of(enterprise: Any, on: date) -> Position:
+    net, year = _net_assets(enterprise)
+    return limit_parameters_on(on), list(enterprise.cross_border_debts.all()), net, year
+
+
 def limits_for_enterprise(enterprise: Any, *, amount: Money | None = None, term_months: int | None = None,
-                          on: date | None = None, foreign_currency: bool | None = None) -> EnterpriseLimits:
+                          on: date | None = None, foreign_currency: bool | None = None,
+                          book: RateBook | None = None, position: Position | None = None) -> EnterpriseLimits:
     """Both limits for an enterprise, with ``amount`` as a new borrowing (zero when None).
 
     Balances and net assets are converted to CNY (the cap) and USD (the quota) on ``on``.
@@ -336,13 +350,11 @@ def limits_for_enterprise(enterprise: Any, *, amount: Money | None = None, term_
     foreign-currency debt when ``foreign_currency`` says so, or by default when it is not in CNY.
     """
     day = on or timezone.localdate()
-    params_row = limit_parameters_on(day)
-    debts = list(enterprise.cross_border_debts.all())
-    net, year = _net_assets(enterprise)
-    result = EnterpriseLimits(day, params_row, net, year, debts)
+    params_row, debts, net, year = position if position is not None else position_of(enterprise, day)
+    result = EnterpriseLimits(day, params_row, net, year, list(debts))
     if params_row is None or enterprise.organisation.jurisdiction not in MAINLAND:
         return result  # the cap and the quota bind Mainland borrowers only
-    book = rate_book(day)
+    book = book if book is not None else rate_book(day)
     missing: list[str] = []
 
     def to(money: Money, currency: str) -> Decimal:
@@ -420,18 +432,36 @@ class ChannelAssessment:
         return limits_engine.within(channel.limit_rule, self.limits.checks)
 
 
-def assess(req: Any, product: Any, *, with_limits: bool, on: date | None = None) -> ChannelAssessment:
+def assess_all(pairs: Iterable[tuple[Any, Any]], *, with_limits: bool,
+               on: date | None = None) -> list[ChannelAssessment]:
+    """``assess`` for several (request, product) pairs, reading the channels and the rates once."""
     day = on or timezone.localdate()
     channels = {c.code: c for c in Channel.objects.filter(active=True)}
-    answer = channels_for(flow_for(req, product, on=day), [channel_rule(c) for c in channels.values()])
-    flow_direction = direction(product.institution.organisation.jurisdiction,
-                               req.enterprise.organisation.jurisdiction, mainland=MAINLAND)
-    conversion = convert_or_none(Money(req.amount, req.currency), product.ticket_currency, day)
-    limits = None
-    if with_limits and any(channels[r.code].limit_rule != "none" for r in answer.fitting):
-        lent = conversion.result if conversion else Money(req.amount, req.currency)
-        limits = limits_for_enterprise(req.enterprise, amount=lent, term_months=req.term_months, on=day)
-    return ChannelAssessment(flow_direction, answer, channels, limits, conversion)
+    rules = [channel_rule(c) for c in channels.values()]
+    book = rate_book(day)
+    held: dict[int, frozenset[str]] = {}  # each enterprise's certifications, read once
+    positions: dict[int, Position] = {}  # and what its limits rest on
+    out = []
+    for req, product in pairs:
+        if req.enterprise_id not in held:
+            held[req.enterprise_id] = certifications_of(req.enterprise, day)
+        answer = channels_for(flow_for(req, product, on=day, certifications=held[req.enterprise_id]), rules)
+        flow_direction = direction(product.institution.organisation.jurisdiction,
+                                   req.enterprise.organisation.jurisdiction, mainland=MAINLAND)
+        conversion = convert_or_none(Money(req.amount, req.currency), product.ticket_currency, day, book=book)
+        limits = None
+        if with_limits and any(channels[r.code].limit_rule != "none" for r in answer.fitting):
+            lent = conversion.result if conversion else Money(req.amount, req.currency)
+            if req.enterprise_id not in positions:
+                positions[req.enterprise_id] = position_of(req.enterprise, day)
+            limits = limits_for_enterprise(req.enterprise, amount=lent, term_months=req.term_months, on=day,
+                                           book=book, position=positions[req.enterprise_id])
+        out.append(ChannelAssessment(flow_direction, answer, channels, limits, conversion))
+    return out
+
+
+def assess(req: Any, product: Any, *, with_limits: bool, on: date | None = None) -> ChannelAssessment:
+    return assess_all([(req, product)], with_limits=with_limits, on=on)[0]
 
 
 def assessment_for(user: Any, request_id: int, product_id: int) -> ChannelAssessment:

@@ -400,3 +400,33 @@ def test_a_request_keeps_a_channel_the_operator_retired_since(cap: Decimal, ente
         services.request_create(actor=enterprise_user,
                                 data=request_data(borrowing(cap, "-3000000"), channel(RMB_LOAN).pk))
     assert "channel" in exc.value.fields
+
+
+def test_channel_sections_cost_the_same_queries_for_few_products_or_requests_as_for_many(
+        seeded: None, hengqin_request: Any, client_for: Any, institution: Any, institution_user: Any,
+        enterprise: Any, enterprise_user: Any) -> None:
+    """Channels and rates are read once per page, not once per product or request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(user: Any, url: str) -> int:
+        client = client_for(user)
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    request_page = reverse("financing:request_detail", args=[hengqin_request.pk])
+    ProductFactory(institution=institution, ticket_currency="MOP")
+    few = queries(institution_user, request_page)
+    for currency in ("CNY", "HKD", "USD", "MOP"):
+        ProductFactory(institution=institution, ticket_currency=currency)
+    assert queries(institution_user, request_page) == few
+
+    product = ProductFactory(institution=institution, ticket_currency="MOP")
+    product_page = reverse("institutions:product_detail", args=[product.pk])
+    few = queries(enterprise_user, product_page)
+    for _ in range(3):
+        FinancingRequestFactory(enterprise=enterprise, currency="CNY", instruments=[Instrument.CREDIT_LOAN],
+                                status=RequestStatus.OPEN)
+    assert queries(enterprise_user, product_page) == few
