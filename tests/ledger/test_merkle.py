@@ -28,6 +28,7 @@ from bayfin.ledger.tlog.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from tests.ledger.testdata import shared_testdata
 
 # --- RFC 6962 vectors ---------------------------------------------------------------------
 
@@ -91,7 +92,7 @@ def test_roots_at_every_size_agree_with_root_of() -> None:
 
 # --- the published proof cases (transparency-dev/merkle) ----------------------------------
 
-VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "rfc9162-proofs"
+VECTORS = shared_testdata() / "rfc9162-proofs"
 EXPECTED_CASES = 196
 
 

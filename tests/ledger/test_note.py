@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bayfin.ledger.tlog import note
 from bayfin.ledger.tlog.note import NoteError
+from tests.ledger.testdata import shared_testdata
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "c2sp"
+DATA = shared_testdata() / "c2sp"
 EXAMPLE_VKEY = "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"
 DASH = "\u2014"
 
