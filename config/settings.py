@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "bayfin.institutions",
     "bayfin.financing",
     "bayfin.fx",
+    "bayfin.evaluation",
     "bayfin.analytics",
     "bayfin.web",
     "bayfin.demo",

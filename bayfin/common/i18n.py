@@ -41,3 +41,23 @@ def format_day(value: date | None, language: str | None = None, form: str = "med
     if value is None:
         return ""
     return babel_format_date(value, format=form, locale=babel_locale(language))
+
+
+_LANG_ORDER = {
+    "zh-hans": ("zh_hans", "zh_hant", "en", "pt"),
+    "zh-hant": ("zh_hant", "zh_hans", "en", "pt"),
+    "pt": ("pt", "en", "zh_hant", "zh_hans"),
+    "en": ("en", "pt", "zh_hans", "zh_hant"),
+}
+LANGUAGE_SUFFIXES = ("en", "zh_hans", "zh_hant", "pt")
+
+
+def in_language(obj: object, prefix: str, language: str | None = None) -> str:
+    """A text stored per language (``<prefix>_en``, ``_zh_hans``, ...) in the reader's
+    language, falling back to the closest one that is filled in."""
+    lang = (language or get_language() or "en").lower()
+    for suffix in _LANG_ORDER.get(lang, _LANG_ORDER["en"]):
+        value = getattr(obj, f"{prefix}_{suffix}")
+        if value:
+            return str(value)
+    return ""

@@ -23,6 +23,7 @@ class Job:
 JOBS: list[Job] = [
     Job("expire-financing-requests", "bayfin.financing.tasks.expire_requests", 300),
     Job("expire-invitations", "bayfin.accounts.tasks.expire_invitations", 3600),
+    Job("reevaluate-enterprises", "bayfin.evaluation.tasks.reevaluate_all", 86400),
 ]
 
 

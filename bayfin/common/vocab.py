@@ -90,6 +90,15 @@ class CertificationKind(models.TextChoices):
     SRDI = "srdi", _("Specialised, refined, distinctive and novel (SRDI)")
 
 
+class Qualification(models.TextChoices):
+    """The sci-tech qualifications BayFin evaluates (the rule sets); an enterprise may
+    publish one it meets as a badge on its public profile."""
+
+    SCITECH_SME = "scitech_sme", _("Sci-tech SME")
+    HNTE = "hnte", _("High and New Technology Enterprise (pre-check)")
+    MACAO_TECH = "macao_tech", _("Macao technology enterprise")
+
+
 class TaxCreditGrade(models.TextChoices):
     A = "A", "A"
     B = "B", "B"

@@ -166,6 +166,7 @@ class PublicProfileOut(Schema):
     founding_year: int
     employee_band: str
     certifications: list[PublicCertificationOut]
+    badges: list[str]
 
 
 class PublicFilters(Schema):
@@ -173,6 +174,7 @@ class PublicFilters(Schema):
     sector_family: str | None = None
     jurisdiction: str | None = None
     stage: str | None = None
+    badge: str | None = None
 
 
 # --- own profile -------------------------------------------------------------------

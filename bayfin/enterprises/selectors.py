@@ -28,6 +28,7 @@ from bayfin.common.errors import NotFound
 from bayfin.common.validation import FieldErrors
 from bayfin.common.vocab import (
     Jurisdiction,
+    Qualification,
     Sector,
     SectorFamily,
     Stage,
@@ -133,6 +134,8 @@ class PublicProfile:
     founding_year: int
     employee_band: str
     certifications: list[PublicCertification] = field(default_factory=list)
+    # Qualifications the enterprise chose to publish and still meets (never scores).
+    badges: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, enterprise: Enterprise) -> PublicProfile:
@@ -151,6 +154,7 @@ class PublicProfile:
             employee_band=employee_band(enterprise.employees),
             certifications=[PublicCertification(kind=c.kind, year=c.issued_on.year)
                             for c in sorted(certifications, key=lambda c: (c.issued_on, c.pk))],
+            badges=sorted(b.rule_set for b in enterprise.badges.all() if b.shown),
         )
 
 
@@ -184,7 +188,7 @@ class PublicProfiles:
 def _public_queryset(user: Any) -> QuerySet[Enterprise]:
     require_signed_in(user)
     queryset = Enterprise.objects.select_related("organisation").prefetch_related(
-        Prefetch("certifications", queryset=Certification.objects.filter(published=True))
+        Prefetch("certifications", queryset=Certification.objects.filter(published=True)), "badges"
     )
     if is_operator(user):
         return queryset
@@ -195,7 +199,7 @@ def _public_queryset(user: Any) -> QuerySet[Enterprise]:
     return queryset.filter(visible)
 
 
-PUBLIC_FILTERS = ("sector", "sector_family", "jurisdiction", "stage")
+PUBLIC_FILTERS = ("sector", "sector_family", "jurisdiction", "stage", "badge")
 
 
 def enterprise_public_list_for(user: Any, filters: Mapping[str, Any] | None = None) -> PublicProfiles:
@@ -206,8 +210,11 @@ def enterprise_public_list_for(user: Any, filters: Mapping[str, Any] | None = No
     family = errors.choice("sector_family", filters.get("sector_family"), SectorFamily, required=False)
     jurisdiction = errors.choice("jurisdiction", filters.get("jurisdiction"), Jurisdiction, required=False)
     stage = errors.choice("stage", filters.get("stage"), Stage, required=False)
+    badge = errors.choice("badge", filters.get("badge"), Qualification, required=False)
     errors.raise_if_any()
     queryset = _public_queryset(user)
+    if badge:
+        queryset = queryset.filter(badges__rule_set=badge, badges__shown=True)
     if sector:
         queryset = queryset.filter(sector=sector)
     if family:

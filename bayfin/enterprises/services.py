@@ -20,6 +20,7 @@ from bayfin.common.audit import audit_record, changed, snapshot
 from bayfin.common.errors import NotFound
 from bayfin.common.validation import FieldErrors
 from bayfin.common.vocab import CertificationKind, Sector, Stage, TaxCreditGrade
+from bayfin.evaluation.services import reevaluate_on_commit
 
 from .models import BeneficialOwner, Certification, Enterprise, FinancialStatement
 from .registration import RegistrationNumberError, normalise
@@ -88,6 +89,7 @@ def enterprise_create(*, actor: Any, organisation: Organisation, data: Mapping[s
     enterprise = Enterprise.objects.create(organisation=organisation, **clean)
     audit_record(actor=actor, action="enterprise.created", subject=enterprise,
                  new=snapshot(enterprise, PROFILE_FIELDS), organisation_id=organisation.pk)
+    reevaluate_on_commit(enterprise.pk, "profile")
     return enterprise
 
 
@@ -225,6 +227,7 @@ def enterprise_update_profile(*, actor: Any, enterprise_id: int, data: Mapping[s
     if new_diff:
         audit_record(actor=actor, action="enterprise.profile_updated", subject=enterprise,
                      old=old_diff, new=new_diff, organisation_id=organisation.pk)
+        reevaluate_on_commit(enterprise.pk, "profile")
     return enterprise
 
 
@@ -330,6 +333,7 @@ CERTIFICATIONS = _Child(related="certifications", fields=CERTIFICATION_FIELDS, c
 @transaction.atomic
 def certification_add(*, actor: Any, enterprise_id: int, data: Mapping[str, Any]) -> Certification:
     enterprise = _own_enterprise_for_update(actor, enterprise_id)
+    reevaluate_on_commit(enterprise.pk, "certifications")
     return _child_add(actor, enterprise, CERTIFICATIONS, data)
 
 
@@ -337,12 +341,14 @@ def certification_add(*, actor: Any, enterprise_id: int, data: Mapping[str, Any]
 def certification_update(*, actor: Any, enterprise_id: int, certification_id: int,
                          data: Mapping[str, Any]) -> Certification:
     enterprise = _own_enterprise_for_update(actor, enterprise_id)
+    reevaluate_on_commit(enterprise.pk, "certifications")
     return _child_update(actor, enterprise, CERTIFICATIONS, certification_id, data)
 
 
 @transaction.atomic
 def certification_remove(*, actor: Any, enterprise_id: int, certification_id: int) -> None:
     enterprise = _own_enterprise_for_update(actor, enterprise_id)
+    reevaluate_on_commit(enterprise.pk, "certifications")
     _child_remove(actor, enterprise, CERTIFICATIONS, certification_id)
 
 
@@ -385,6 +391,7 @@ def statement_save(*, actor: Any, enterprise_id: int, year: Any, data: Mapping[s
                        % {"year": clean_year})
     errors.raise_if_any()
     assert clean_year is not None  # recorded as an error above otherwise
+    reevaluate_on_commit(enterprise.pk, "statements")
 
     if existing is None:
         statement = FinancialStatement.objects.create(enterprise=enterprise, year=clean_year, **clean)
@@ -404,6 +411,7 @@ def statement_delete(*, actor: Any, enterprise_id: int, year: int) -> None:
     statement = enterprise.statements.filter(year=year).first()
     if statement is None:
         raise NotFound(_("There is no statement for this year."))
+    reevaluate_on_commit(enterprise.pk, "statements")
     audit_record(actor=actor, action="enterprise.statement_deleted", subject=statement,
                  old=snapshot(statement, STATEMENT_FIELDS), organisation_id=enterprise.organisation_id)
     statement.delete()

@@ -182,6 +182,7 @@ class BrowseFilters(Schema):
     jurisdiction: str | None = None
     stage: str | None = None
     instrument: str | None = None
+    badge: str | None = Field(None, description="A published qualification: scitech_sme, hnte or macao_tech")
     currency: str | None = None
     amount_min: str | None = Field(None, description="Only applied together with currency")
     amount_max: str | None = Field(None, description="Only applied together with currency")

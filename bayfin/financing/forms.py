@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bayfin.common.forms import DateInput, ServiceFormMixin, StyledFormMixin
 from bayfin.common.money import CURRENCY_CHOICES
-from bayfin.common.vocab import Instrument, Jurisdiction, Sector, Stage
+from bayfin.common.vocab import Instrument, Jurisdiction, Qualification, Sector, Stage
 
 from .transitions import RequestStatus
 
@@ -70,6 +70,8 @@ class BrowseFilterForm(StyledFormMixin, forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=BLANK + list(Stage.choices))
     instrument = forms.ChoiceField(label=_("Instrument"), required=False,
                                    choices=BLANK + list(Instrument.choices))
+    badge = forms.ChoiceField(label=_("Published qualification"), required=False,
+                              choices=BLANK + list(Qualification.choices))
     currency = forms.ChoiceField(label=_("Currency"), required=False, choices=BLANK + CURRENCY_CHOICES,
                                  help_text=_("Amounts are compared within this currency only."))
     amount_min = forms.DecimalField(label=_("Amount from"), required=False, min_value=0, max_digits=17,

@@ -17,7 +17,7 @@ from bayfin.accounts.models import OrganisationKind, OrganisationStatus
 from bayfin.accounts.selectors import require_member, require_operator, require_signed_in
 from bayfin.common.errors import NotFound, PermissionDenied
 from bayfin.common.validation import FieldErrors
-from bayfin.common.vocab import Instrument, Jurisdiction, Sector, Stage
+from bayfin.common.vocab import Instrument, Jurisdiction, Qualification, Sector, Stage
 from bayfin.enterprises.models import Certification, Enterprise
 from bayfin.enterprises.selectors import PublicProfile
 from bayfin.institutions.models import Product, ProductStatus
@@ -51,7 +51,7 @@ def _published_certifications(path: str) -> Prefetch:
 
 def _requests() -> QuerySet[FinancingRequest]:
     return FinancingRequest.objects.select_related("enterprise__organisation", "channel").prefetch_related(
-        _published_certifications("enterprise__certifications"))
+        _published_certifications("enterprise__certifications"), "enterprise__badges")
 
 
 def _visible_to_institutions() -> Q:
@@ -98,6 +98,7 @@ def _clean_browse_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
         "stage": errors.choice("stage", filters.get("stage"), Stage, required=False),
         "jurisdiction": errors.choice("jurisdiction", filters.get("jurisdiction"), Jurisdiction, required=False),
         "instrument": errors.choice("instrument", filters.get("instrument"), Instrument, required=False),
+        "badge": errors.choice("badge", filters.get("badge"), Qualification, required=False),
         "sort": errors.choice("sort", filters.get("sort"), list(BROWSE_SORTS), required=False),
         "currency": None, "amount_min": None, "amount_max": None,
     }
@@ -116,7 +117,8 @@ def _clean_browse_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
 def request_browse_for(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[FinancingRequest]:
     """Open and in-progress requests of verified enterprises, for institutions and operators.
 
-    Filters: sector, jurisdiction, stage (of the enterprise), instrument, currency,
+    Filters: sector, jurisdiction, stage (of the enterprise), a published qualification
+    badge, instrument, currency,
     amount_min / amount_max (compared only within the given currency), sort
     (newest, deadline, amount).
     """
@@ -133,6 +135,8 @@ def request_browse_for(user: Any, filters: Mapping[str, Any] | None = None) -> Q
         qs = qs.filter(enterprise__organisation__jurisdiction=f["jurisdiction"])
     if f.get("instrument"):
         qs = qs.filter(instruments__icontains=f'"{f["instrument"]}"')
+    if f.get("badge"):
+        qs = qs.filter(enterprise__badges__rule_set=f["badge"], enterprise__badges__shown=True)
     if f.get("currency"):
         # Amounts are compared only within one currency: never across currencies.
         qs = qs.filter(currency=f["currency"])

@@ -8,31 +8,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from bayfin.common.fields import money_field
+from bayfin.common.i18n import in_language as _in_language
 from bayfin.common.models import TimeStampedModel
 from bayfin.common.money import CURRENCY_CHOICES
 
 from .engine.rates import RATE_DECIMAL_PLACES
-
-_LANG_ORDER = {
-    "zh-hans": ("zh_hans", "zh_hant", "en", "pt"),
-    "zh-hant": ("zh_hant", "zh_hans", "en", "pt"),
-    "pt": ("pt", "en", "zh_hant", "zh_hans"),
-    "en": ("en", "pt", "zh_hans", "zh_hant"),
-}
-
-
-def _in_language(obj: object, prefix: str, language: str | None) -> str:
-    lang = (language or get_language() or "en").lower()
-    for suffix in _LANG_ORDER.get(lang, _LANG_ORDER["en"]):
-        value = getattr(obj, f"{prefix}_{suffix}")
-        if value:
-            return str(value)
-    return ""
-
 
 class FxRate(TimeStampedModel):
     """1 ``base`` = ``rate`` ``quote`` on ``day``."""

@@ -19,6 +19,8 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
         ("financing:my_requests", _("Financing requests")),
         ("financing:deals", _("Deals")),
         ("institutions:product_browse", _("Browse products")),
+        ("evaluation:overview", _("Sci-tech evaluation")),
+        ("evaluation:programmes", _("Policy programmes")),
         ("fx:cross_border", _("Cross-border")),
         ("accounts:team", _("Team")),
         ("accounts:tokens", _("API tokens")),
@@ -41,6 +43,7 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
         ("financing:operator_requests", _("Requests")),
         ("financing:deals", _("Deals")),
         ("fx:rates", _("Cross-border")),
+        ("evaluation:operator_programmes", _("Policy programmes")),
         ("accounts:audit", _("Audit log")),
         ("accounts:tokens", _("API tokens")),
         ("admin:index", _("Administration")),
@@ -53,6 +56,15 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
 }
 
 
+# An entry stands for every page under its section, the longest matching prefix winning
+# ("Cross-border" for every fx page; "Policy programmes" over "Sci-tech evaluation").
+SECTIONS = {
+    "fx:cross_border": "/fx/", "fx:channels": "/fx/", "fx:rates": "/fx/",
+    "evaluation:overview": "/evaluation/", "evaluation:programmes": "/evaluation/programmes/",
+    "evaluation:operator_programmes": "/evaluation/operator/",
+}
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     items: list[dict[str, Any]] = []
@@ -62,7 +74,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        # The "Cross-border" entry stands for every page of the fx app.
-        active = request.path == url or (name.startswith("fx:") and request.path.startswith("/fx/"))
-        items.append({"url": url, "label": label, "active": active})
+        items.append({"url": url, "label": label, "section": SECTIONS.get(name, url), "active": False})
+    exact = [item for item in items if item["url"] == request.path]
+    if exact:
+        exact[0]["active"] = True
+    else:
+        within = [item for item in items if item["section"] != "/" and request.path.startswith(item["section"])]
+        if within:
+            max(within, key=lambda item: len(item["section"]))["active"] = True
     return {"nav_items": items, "user_role": role, "vocab": vocab}
