@@ -104,8 +104,9 @@ def test_rules_are_normalised_with_the_field_first(given, normalised):
 def test_leaves_and_fields_list_the_criteria_in_order():
     r = rule({"and": [{">=": [var("n"), 1]}, {"or": [{"==": [var("s"), "fintech"]},
                                                     {"!": {">": [var("n"), 9]}}]}]})
-    assert [(x.path, x.field, x.op) for x in r.leaves()] == [
-        ("and[0]", "n", ">="), ("and[1].or[0]", "s", "=="), ("and[1].or[1].!", "n", ">")]
+    assert [(x.path, x.field, x.op, x.negated) for x in r.leaves()] == [
+        ("and[0]", "n", ">=", False), ("and[1].or[0]", "s", "==", False), ("and[1].or[1].!", "n", ">", True)]
+    assert rule({"!": {"!": {"==": [var("i"), 1]}}}).leaves()[0].negated is False
     assert r.fields() == ("n", "s")
     assert rule(True).leaves() == () and rule(True).fields() == ()
 

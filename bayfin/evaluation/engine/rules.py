@@ -243,6 +243,7 @@ class Rule:
         return Outcome(result.status, failures, tuple(dict.fromkeys(result.unknown)))
 
     def leaves(self) -> tuple[Leaf, ...]:
+        """Every leaf, in order; one under an odd number of ``!`` is marked ``negated``."""
         return tuple(_walk(self.root))
 
     def fields(self) -> tuple[str, ...]:
@@ -294,14 +295,14 @@ def _concat(groups: Iterator[tuple[Leaf, ...]] | Any) -> tuple[Leaf, ...]:
     return tuple(leaf for group in groups for leaf in group)
 
 
-def _walk(node: Node) -> Iterator[Leaf]:
+def _walk(node: Node, negated: bool = False) -> Iterator[Leaf]:
     if isinstance(node, Leaf):
-        yield node
+        yield replace(node, negated=True) if negated else node
     elif isinstance(node, Not):
-        yield from _walk(node.part)
+        yield from _walk(node.part, not negated)
     elif isinstance(node, And | Or):
         for part in node.parts:
-            yield from _walk(part)
+            yield from _walk(part, negated)
 
 
 def _node_json(node: Node) -> Any:
