@@ -336,6 +336,8 @@ def test_and_explains_each_failing_leaf_with_the_actual_value():
     assert [(f.path, f.actual, f.negated) for f in out.failures] == [
         ("and[0]", Decimal(3), False), ("and[2]", ("srdi",), False)]
     assert out.unknown == ("i",)  # still to be known once the failures are fixed
+    inner = rule({"and": [{"and": [{">=": [var("n"), 5]}, {">=": [var("i"), 1]}]}, {"==": [var("t"), "x"]}]})
+    assert inner.check({"n": Decimal(1), "t": None}).unknown == ("i", "t")
 
 
 def test_or_explains_every_branch():

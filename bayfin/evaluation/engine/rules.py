@@ -45,7 +45,7 @@ import difflib
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, TypeAlias
@@ -272,8 +272,9 @@ class Rule:
         passed = [p for p in parts if p.status == PASS]
         undecided = tuple(f for p in parts if p.status == UNKNOWN for f in p.unknown)
         if isinstance(node, And):
-            if failed:
-                return _Eval(FAIL, _concat(p.why_fail for p in failed), (), undecided)
+            if failed:  # what is still unknown would matter once the failures are fixed
+                still = tuple(f for p in parts if p.status != PASS for f in p.unknown)
+                return _Eval(FAIL, _concat(p.why_fail for p in failed), (), still)
             if undecided:
                 return _Eval(UNKNOWN, (), (), undecided)
             return _Eval(PASS, (), _concat(p.why_pass for p in passed), ())
@@ -291,7 +292,7 @@ def _negate(leaves: tuple[Leaf, ...]) -> tuple[Leaf, ...]:
     return tuple(replace(leaf, negated=not leaf.negated) for leaf in leaves)
 
 
-def _concat(groups: Iterator[tuple[Leaf, ...]] | Any) -> tuple[Leaf, ...]:
+def _concat(groups: Iterable[tuple[Leaf, ...]]) -> tuple[Leaf, ...]:
     return tuple(leaf for group in groups for leaf in group)
 
 
