@@ -7,9 +7,11 @@ stays reproducible: a stored result is re-explained, never re-computed.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from .facts import _jsonable
 
@@ -41,6 +43,14 @@ class Indicator:
     band: Decimal | None = None
     detail: tuple[tuple[str, Any], ...] = ()  # numbers for the explanation, as pairs
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Indicator:
+        return cls(
+            code=data["code"], max_points=data["max_points"], points=data["points"],
+            low=data["low"], high=data["high"], value=_decimal(data["value"]), band=_decimal(data["band"]),
+            detail=_detail(data.get("detail", ())),
+        )
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -50,6 +60,11 @@ class Condition:
     status: ConditionStatus
     changeable: bool = True
     detail: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Condition:
+        return cls(code=data["code"], status=data["status"], changeable=data["changeable"],
+                   detail=_detail(data.get("detail", ())))
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,16 @@ class Change:
     points_from: int | None
     points_to: int | None
     relative_size: Decimal  # the increase as a share of the current value
+    detail: tuple[tuple[str, Any], ...] = ()  # numbers for the explanation, as pairs
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        return cls(
+            kind=data["kind"], amount=Decimal(data["amount"]), indicator=data["indicator"],
+            value_from=_decimal(data["value_from"]), value_to=_decimal(data["value_to"]),
+            points_from=data["points_from"], points_to=data["points_to"],
+            relative_size=Decimal(data["relative_size"]), detail=_detail(data.get("detail", ())),
+        )
 
 
 @dataclass(frozen=True)
@@ -72,6 +97,11 @@ class Advice:
 
     changes: tuple[Change, ...]
     relative_size: Decimal  # the sum of the changes' relative sizes: the ranking key
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Advice:
+        return cls(changes=tuple(Change.from_json(c) for c in data["changes"]),
+                   relative_size=Decimal(data["relative_size"]))
 
 
 @dataclass(frozen=True)
@@ -95,3 +125,42 @@ class Result:
 
     def to_json(self) -> dict[str, Any]:
         return _jsonable(asdict(self))  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Result:
+        """The exact inverse of :meth:`to_json` (also after a trip through ``json``).
+
+        Typed fields come back by their type (Decimals as Decimal, lists as tuples). In
+        ``detail`` a string shaped like a decimal number (as ``str(Decimal)`` writes it)
+        comes back as a Decimal: so ``detail`` holds numbers, booleans, ``None`` and codes
+        (lowercase words), never text that looks like a number.
+        """
+        return cls(
+            rule_set=data["rule_set"], version=data["version"], status=cast(Status, data["status"]),
+            path=data["path"], score=data["score"], score_low=data["score_low"],
+            score_high=data["score_high"], pass_mark=data["pass_mark"],
+            indicators=tuple(Indicator.from_json(i) for i in data["indicators"]),
+            conditions=tuple(Condition.from_json(c) for c in data["conditions"]),
+            missing=tuple(data["missing"]),
+            advice=tuple(Advice.from_json(a) for a in data.get("advice", ())),
+        )
+
+
+# What str(Decimal) writes for a finite number: 12, -0.50, 1E+3, 0E-8.
+_DECIMAL_TEXT = re.compile(r"-?\d+(\.\d+)?(E[+-]\d+)?")
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _detail_value(value: Any) -> Any:
+    if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value):
+        return Decimal(value)
+    if isinstance(value, list | tuple):
+        return tuple(_detail_value(v) for v in value)
+    return value
+
+
+def _detail(pairs: Sequence[Sequence[Any]]) -> tuple[tuple[str, Any], ...]:
+    return tuple((str(key), _detail_value(value)) for key, value in pairs)
