@@ -19,7 +19,7 @@ from ..factories import (
 )
 
 PUBLIC_FIELDS = {"id", "names", "display_name", "jurisdiction", "sector", "sector_family", "stage",
-                 "description", "founding_year", "employee_band", "certifications"}
+                 "description", "founding_year", "employee_band", "certifications", "badges"}
 
 
 def test_enterprise_of_and_get_own(enterprise, enterprise_user, institution_user):
