@@ -13,6 +13,7 @@ urlpatterns = [
     path("institution/", include("bayfin.institutions.urls")),
     path("financing/", include("bayfin.financing.urls")),
     path("fx/", include("bayfin.fx.urls")),
+    path("evaluation/", include("bayfin.evaluation.urls")),
     path("", include("bayfin.web.urls")),
 ]
 
