@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from bayfin.accounts.api import router as accounts_router
 from bayfin.common.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 from bayfin.enterprises.api import router as enterprises_router
+from bayfin.evaluation.api import router as evaluation_router
 from bayfin.financing.api import router as financing_router
 from bayfin.fx.api import router as fx_router
 from bayfin.institutions.api import router as institutions_router
@@ -120,3 +121,4 @@ api.add_router("/enterprises/", enterprises_router)
 api.add_router("/institutions/", institutions_router)
 api.add_router("/financing/", financing_router)
 api.add_router("/fx/", fx_router)
+api.add_router("/evaluations/", evaluation_router)
