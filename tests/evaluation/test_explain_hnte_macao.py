@@ -142,14 +142,14 @@ def conditions(result: Result) -> dict[str, str]:
 def test_rd_intensity_names_the_ratio_and_the_tier():
     said = conditions(hnte.evaluate_2016(hnte_facts(years=years(37 * M, "3.2"))))
     assert said["rd_intensity"] == (
-        "R&D over 2022 to 2024 is 3.2% of sales (CN¥3,552,000.00 of CN¥111,000,000.00); "
-        "5% is required for latest-year sales up to CN¥50,000,000.00.")
+        "R&D over 2022 to 2024 is 3.2% of sales (RMB 3,552,000 of RMB 111,000,000); "
+        "5% is required for latest-year sales up to RMB 50,000,000.")
     said = conditions(hnte.evaluate_2016(hnte_facts(years=years(80 * M, "3.99"))))
     assert said["rd_intensity"].endswith(
-        "4% is required for latest-year sales above CN¥50,000,000.00 and up to CN¥200,000,000.00.")
+        "4% is required for latest-year sales above RMB 50,000,000 and up to RMB 200,000,000.")
     said = conditions(hnte.evaluate_2016(hnte_facts(years=years(300 * M, "2.99"))))
     assert "is 2.99% of sales" in said["rd_intensity"]
-    assert said["rd_intensity"].endswith("3% is required for latest-year sales above CN¥200,000,000.00.")
+    assert said["rd_intensity"].endswith("3% is required for latest-year sales above RMB 200,000,000.")
     said = conditions(hnte.evaluate_2016(hnte_facts(years=years(10 * M, "8", n=2))))
     assert said["rd_intensity"] == "R&D intensity is measured over the last three complete years; 2 are on file."
 
@@ -188,7 +188,7 @@ def test_advice_reads_as_the_changes():
     assert said["tech_staff"] == (
         "Hiring 3 more tech staff (tech staff from 8% to 10.67% of employees) meets the tech-staff condition.")
     assert said["rd_expense"] == (
-        "R&D expense of CN¥1,998,000.00 more in the latest year (three-year R&D / sales from 3.2% to 5%) "
+        "R&D expense of RMB 1,998,000 more in the latest year (three-year R&D / sales from 3.2% to 5%) "
         "meets the R&D condition.")
     assert said["high_tech_income_share"] == (
         "Raising high-tech income as a share of total income by 0.5 percentage points, from 59.5% to 60%, "

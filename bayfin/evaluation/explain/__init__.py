@@ -51,7 +51,8 @@ def change_text(rule_set: str, change: Change) -> str:
 
 
 def advice_text(rule_set: str, advice: Advice) -> str:
-    return _(" and ").join(change_text(rule_set, c) for c in advice.changes)
+    """The changes of one piece of advice, each a full sentence."""
+    return " ".join(change_text(rule_set, c) for c in advice.changes)
 
 
 def missing_text(rule_set: str, code: str) -> str:

@@ -8,14 +8,20 @@ stored result's JSON (numbers and dates as strings), and names the numbers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bayfin.common.i18n import format_amount, format_day, format_number
+from ._format import day as _day
+from ._format import dec as _dec
+from ._format import num as _num
+from ._format import pct
+from ._format import rmb as _rmb
+
+
+def _pct(value: Any) -> str:
+    return pct(value, None)
 
 Explainer = Callable[[dict[str, Any]], str]
 
@@ -23,24 +29,14 @@ Explainer = Callable[[dict[str, Any]], str]
 # --------------------------------------------------------------------------- formatting
 
 
-def _dec(value: Any) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _num(value: Any) -> str:
-    return format_number(_dec(value))
 
 
-def _pct(value: Any) -> str:
-    return _("%(n)s%%") % {"n": _num(value)}
 
 
-def _rmb(value: Any) -> str:
-    return format_amount(_dec(value), "CNY")
 
 
-def _day(value: Any) -> str:
-    return format_day(value if isinstance(value, date) else date.fromisoformat(str(value)))
 
 
 def _years(value: Any) -> str:

@@ -8,12 +8,12 @@ dict, fresh or read back from a stored result's JSON.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from bayfin.common.i18n import format_day
+from ._format import day as _day
+from ._format import yes as _yes
 
 Explainer = Callable[[dict[str, Any]], str]
 
@@ -24,12 +24,8 @@ TIER_LABELS: dict[str, Callable[[], str]] = {
 }
 
 
-def _yes(value: Any) -> bool:
-    return value in (True, "true", "True")
 
 
-def _day(value: Any) -> str:
-    return format_day(value if isinstance(value, date) else date.fromisoformat(str(value)))
 
 
 def _operating(d: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from bayfin.common.i18n import format_amount, format_number
 
 from ..engine.rules import Leaf, RuleError
 from ..programme_fields import FIELD_UNITS, FIELDS, choice_label, field_label
+from ._format import rmb
 
 _TYPE_NAMES: dict[str, Callable[[], str]] = {
     "number": lambda: _("a number"),
@@ -111,6 +112,8 @@ def value_text(field: str, value: Any) -> str:
         unit = FIELD_UNITS.get(field)
         if unit == "percent":
             return _("%(number)s%%") % {"number": format_number(value)}
+        if unit == "CNY":
+            return rmb(value)
         if unit:
             return format_amount(Decimal(value), unit)
         return format_number(value)

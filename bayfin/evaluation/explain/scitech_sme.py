@@ -10,14 +10,16 @@ truncated, so a shown figure is never in a higher band than its points.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from babel.numbers import format_decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bayfin.common.i18n import babel_locale, format_number
+from ._format import dec as _dec
+from ._format import num as _num
+from ._format import pct as _pct
+from ._format import rmb as _rmb
+from ._format import yes as _yes
 
 Explainer = Callable[[dict[str, Any]], str]
 
@@ -25,31 +27,14 @@ Explainer = Callable[[dict[str, Any]], str]
 # --------------------------------------------------------------------------- formatting
 
 
-def _dec(value: Any) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _num(value: Any) -> str:
-    return format_number(_dec(value))
 
 
-def _pct(value: Any, places: int = 2) -> str:
-    """A percentage truncated to ``places`` decimals: "18.50%"."""
-    quantum = Decimal(1).scaleb(-places)
-    shown = _dec(value).quantize(quantum, rounding=ROUND_DOWN)
-    pattern = "#,##0." + "0" * places if places else "#,##0"
-    return _("%(n)s%%") % {"n": format_decimal(shown, format=pattern, locale=babel_locale())}
 
 
-def _rmb(value: Any) -> str:
-    """Whole RMB in the issue's style: "RMB 1,240,000" (cents shown only when there are any)."""
-    return _("RMB %(amount)s") % {"amount": _num(value)}
 
 
-def _yes(value: Any) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    return str(value).lower() == "true"
 
 
 def _ratio_name(code: Any) -> str:
