@@ -100,6 +100,23 @@ def result_context(row: Evaluation) -> dict[str, Any]:
             "unconverted": row.inputs.get("unconverted", [])}
 
 
+# Why an evaluation ran, in words (an unknown trigger shows as its code).
+TRIGGERS: dict[str, Callable[[], str]] = {
+    "requested": lambda: _("You asked"),
+    "declarations": lambda: _("Answers changed"),
+    "statements": lambda: _("Statements changed"),
+    "profile": lambda: _("Profile changed"),
+    "certifications": lambda: _("Certifications changed"),
+    "nightly": lambda: _("Nightly check"),
+    "demo": lambda: _("Demo data"),
+}
+
+
+def trigger_text(trigger: str) -> str:
+    text = TRIGGERS.get(trigger)
+    return text() if text else trigger
+
+
 def answer_text(question: str, answer: Any) -> str:
     if answer is None or answer == "":
         return _("Not answered")
@@ -228,6 +245,7 @@ def history(request: HttpRequest) -> HttpResponse:
     page_obj = _page(request, rows)
     for row in page_obj.object_list:
         row.rule_set_name = rule_set_name(row.rule_set)
+        row.trigger_text = trigger_text(row.trigger)
     return render(request, "evaluation/history.html", {"form": form, "page_obj": page_obj,
                                                        "filtered": bool(rule_set)})
 
@@ -236,7 +254,8 @@ def history(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     row = selectors.evaluation_get_own(request.user, evaluation_id)
     return render(request, "evaluation/detail.html", {**result_context(row), "inputs": _inputs_summary(row),
-                                                      "name": rule_set_name(row.rule_set)})
+                                                      "name": rule_set_name(row.rule_set),
+                                                      "trigger": trigger_text(row.trigger)})
 
 
 # ------------------------------------------------------------------ enterprise: programmes
@@ -372,9 +391,8 @@ def _form_page(request: HttpRequest, form: forms.Form, save: Callable[[], Any], 
 def operator_programmes(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = list(selectors.programme_list_for(request.user))
-    for row in rows:
-        row.open_now = row.is_open_on(today)
-    return render(request, "evaluation/operator_programmes.html", {"programmes": rows})
+    return render(request, "evaluation/operator_programmes.html", {
+        "programmes": rows, "open_ids": {row.pk for row in rows if row.is_open_on(today)}})
 
 
 def _programme_form_page(request: HttpRequest, item: Programme | None) -> HttpResponse:

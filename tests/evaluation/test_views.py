@@ -399,3 +399,34 @@ def test_other_roles_cannot_post_to_enterprise_actions(client_for, institution_u
         assert client.post("/evaluation/run/").status_code == 403
         assert client.post("/evaluation/badges/publish/", {"rule_set": "scitech_sme"}).status_code == 403
     assert not Badge.objects.exists()
+
+
+def test_operator_sees_open_and_closed_programmes(op, operator_user):
+    programme(operator_user, "running")
+    programme(operator_user, "ended", active_from=(TODAY - dt.timedelta(days=60)).isoformat(),
+              active_until=(TODAY - dt.timedelta(days=1)).isoformat())
+    page = html(op.get("/evaluation/operator/programmes/"))
+    running, ended = page.index("Programme running"), page.index("Programme ended")
+    assert running < ended  # the newest first
+    assert "Open</span>" in page[running:ended] and "Closed</span>" not in page[running:ended]
+    assert "Closed</span>" in page[ended:]
+    assert op.get("/evaluation/operator/programmes/999999/edit/").status_code == 404
+    assert op.get("/evaluation/operator/applications/999999/").status_code == 404
+
+
+def test_history_says_why_each_evaluation_ran(ent, qualified):
+    page = html(ent.get("/evaluation/history/"))
+    assert "Answers changed" in page
+
+
+@pytest.mark.parametrize("role", ["enterprise_user", "institution_user", "observer_user"])
+def test_operator_object_pages_refuse_other_roles(client_for, request, role, qualified, operator_user,
+                                                  enterprise_user):
+    item = programme(operator_user)
+    application = services.application_submit(actor=enterprise_user, programme_id=item.pk, data={})
+    client = client_for(request.getfixturevalue(role))
+    assert client.get(f"/evaluation/operator/programmes/{item.pk}/edit/").status_code == 403
+    response = client.post(f"/evaluation/operator/applications/{application.pk}/", {"decision": "approve"})
+    assert response.status_code == 403
+    application.refresh_from_db()
+    assert application.status == "submitted"
