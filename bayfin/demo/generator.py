@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
+from typing import Any
 
 from stdnum.cn import uscc
 
@@ -41,6 +42,14 @@ MACAO_BLOCK = 900_000  # 6-digit registry numbers per block ("123456", then "123
 MAX_ENTERPRISES = 31**6  # capacity of the USCC organisation-code encoding
 
 DEMO_EMAIL_DOMAIN = "bayfin.demo"
+# The questions the evaluation rules ask (bayfin.evaluation.selectors.QUESTIONS).
+DECLARATION_QUESTIONS = (
+    "restricted_industry", "serious_incident", "on_credit_blacklist", "national_award_top3",
+    "provincial_rd_institution", "led_standard", "macao_scitech_main_business", "high_tech_income_share",
+    "rd_in_china_share", "hnte_field", "macao_tier",
+)
+UNANSWERED_SHARE = 0.10  # enterprises that leave some questions unanswered
+BADGE_SHARE = 0.30  # verified enterprises that publish their qualifications
 GENERATED_EMAIL_DOMAIN = "generated.bayfin.demo"
 
 
@@ -136,6 +145,9 @@ class EnterpriseData:
     owners: list[OwnerData] = field(default_factory=list)
     certifications: list[CertificationData] = field(default_factory=list)
     statements: list[StatementData] = field(default_factory=list)
+    # Self-declared answers in their stored JSON form (bayfin.evaluation.services.clean_answer).
+    declarations: dict[str, Any] = field(default_factory=dict)
+    publishes_badges: bool = False  # shows its qualifications on its public profile while they hold
 
 
 @dataclass
@@ -589,6 +601,11 @@ def open_channels(jurisdiction: str, currency: str, instruments: list[str]) -> l
             and set(instruments) & r.instruments]
 
 
+def _share(rng: random.Random, low: int, high: int) -> str:
+    """A percentage in tenths, as the declaration form stores it: 725 -> "72.5", 700 -> "70"."""
+    return format(Decimal(rng.randint(low, high)).scaleb(-1).normalize(), "f")
+
+
 def _years_operating(founding: date, on: date) -> int:
     return on.year - founding.year - ((on.month, on.day) < (founding.month, founding.day))
 
@@ -699,6 +716,9 @@ class DemoGenerator:
         if index == 0:
             founding = date(2017, 3, 15)
             stage = "series_b"
+        elif index == 1:  # the pending enterprise: a small AI firm just short of sci-tech SME status
+            founding = date(2020, 4, 20)
+            stage = "series_a"
         elif index == 2:
             founding = date(2015, 10, 8)
             stage = "series_a"
@@ -710,8 +730,9 @@ class DemoGenerator:
             age = (today - founding).days // 365
             stage = next(_pick_weighted(rng, w) for limit, w in STAGE_BY_AGE if age < limit)
         lo, hi = EMPLOYEES_BY_STAGE[stage]
-        employees = 86 if index == 0 else rng.randint(lo, hi)
-        tech_share = 62 if index == 0 else rng.randint(15, 80 if sector in ("integrated_circuits", "ai_big_data", "biomedicine") else 55)
+        employees = {0: 86, 1: 46}.get(index) or rng.randint(lo, hi)
+        tech_share = {0: 62, 1: 24}.get(index) or rng.randint(
+            15, 80 if sector in ("integrated_circuits", "ai_big_data", "biomedicine") else 55)
         tech_staff = max(1, employees * tech_share // 100)
 
         org = self._enterprise_organisation(rng, index, jurisdiction, sector, status)
@@ -736,10 +757,16 @@ class DemoGenerator:
         ent.software_copyrights = 31 if index == 0 else rng.randint(0, tech_heavy * 2)
         ent.other_class_i = rng.randint(0, 2) if rng.random() < 0.1 else 0
         ent.other_class_ii = rng.randint(0, 5) if rng.random() < 0.2 else 0
+        if index == 1:  # two Class II items (a utility model, a software copyright), no Class I
+            ent.invention_patents, ent.other_class_i = 0, 0
+            ent.utility_models, ent.designs, ent.software_copyrights, ent.other_class_ii = 1, 0, 1, 0
         if details:
             ent.owners = self._owners(rng, jurisdiction)
             ent.statements = self._statements(rng, ent)
             ent.certifications = self._certifications(rng, ent)
+            ent.declarations = self._declarations(ent)
+            ent.publishes_badges = index == 0 or (
+                status == "verified" and self._rng("badges", index).random() < BADGE_SHARE)
         return ent
 
     def _enterprise_organisation(self, rng: random.Random, index: int, jurisdiction: str, sector: str,
@@ -861,6 +888,8 @@ class DemoGenerator:
         revenue = rng.randint(lo, hi) * 100  # cents
         if ent.index == 0:
             revenue = 68_000_000 * 100
+        elif ent.index == 1:
+            revenue = 16_500_000 * 100
         statements = []
         for year in range(self.first_year, self.first_year + 3):
             if year < ent.founding_date.year:
@@ -868,11 +897,15 @@ class DemoGenerator:
             if year == ent.founding_date.year:
                 revenue = revenue * rng.randint(20, 60) // 100  # a partial first year
             rd = revenue * rng.randint(200, 1500) // 10_000
+            if ent.index == 0:  # a steady 7-9.5% of sales: the R&D a sci-tech SME and an HNTE need
+                rd = revenue * rng.randint(700, 950) // 10_000
+            elif ent.index == 1:  # around 3.5% of sales: 20 of the 50 R&D points, so it falls short
+                rd = revenue * rng.randint(330, 370) // 10_000
             margin_bp = rng.randint(-2500, 2200) if ent.index else rng.randint(800, 1500)
             costs = max(rd, revenue * (10_000 - margin_bp) // 10_000)
             pre_tax = revenue - costs
             net = pre_tax * rng.randint(75, 88) // 100 if pre_tax > 0 else pre_tax
-            assets = revenue * rng.randint(60, 260) // 100
+            assets = revenue * (rng.randint(60, 260) if ent.index > 1 else rng.randint(90, 140)) // 100
             liabilities = assets * rng.randint(15, 75) // 100
             cash_flow = net + revenue * rng.randint(-800, 1200) // 10_000
             grade = "" if rng.random() < 0.05 else _pick_weighted(
@@ -883,11 +916,14 @@ class DemoGenerator:
                 total_liabilities=cents(liabilities), operating_cash_flow=cents(cash_flow),
                 tax_credit_grade=grade,
             ))
-            revenue = revenue * rng.randint(85, 160) // 100
+            # The demo enterprise grows steadily and stays under RMB 100 million of sales.
+            revenue = revenue * (rng.randint(85, 160) if ent.index else rng.randint(108, 118)) // 100
         return statements
 
     def _certifications(self, rng: random.Random, ent: EnterpriseData) -> list[CertificationData]:
         kinds: list[str] = []
+        if ent.index == 1:
+            return []  # the pending enterprise is working towards its first certificate
         mainland = ent.organisation.jurisdiction in V.MAINLAND
         if mainland and (ent.index == 0 or (ent.tech_staff * 100 >= ent.employees * 10 and rng.random() < 0.45)):
             kinds.append("hnte")
@@ -910,6 +946,46 @@ class DemoGenerator:
                 published=ent.index == 0 or rng.random() < 0.8,
             ))
         return certs
+
+    def _declarations(self, ent: EnterpriseData) -> dict[str, Any]:
+        """The enterprise's self-declared answers, in their stored JSON form.
+
+        Mostly clean (no restricted industry, incident or list status), a small share with an
+        incident or on a list, rare awards, R&D institutions and standards led; the HNTE field
+        from the sector. About one in ten leaves some questions unanswered. The demo enterprise
+        (index 0) and the pending one (index 1) answer everything, clean.
+        """
+        rng = self._rng("q", ent.index)
+        field_code = V.HNTE_FIELD_OF_SECTOR[ent.sector]
+        in_field = field_code != V.NO_HNTE_FIELD
+        macao = ent.organisation.jurisdiction == "macao"
+        grown = STAGE_ORDER[ent.stage] >= STAGE_ORDER["series_b"]
+        answers: dict[str, Any] = {
+            "restricted_industry": rng.random() < 0.015,
+            "serious_incident": rng.random() < 0.03,
+            "on_credit_blacklist": rng.random() < 0.03,
+            "national_award_top3": rng.random() < (0.02 if grown else 0.003),
+            "provincial_rd_institution": rng.random() < (0.08 if grown else 0.015),
+            "led_standard": rng.random() < (0.05 if grown else 0.01),
+            "hnte_field": field_code,
+            # Percentages with one decimal ("72.5"): high-tech income is low outside the eight fields.
+            "high_tech_income_share": _share(rng, 400, 950) if in_field else _share(rng, 0, 350),
+            "rd_in_china_share": _share(rng, 400, 950) if not macao else _share(rng, 0, 300),
+            "macao_scitech_main_business": rng.random() < (0.9 if in_field else 0.25),
+        }
+        if macao and rng.random() < 0.5:
+            answers["macao_tier"] = _pick_weighted(rng, [("potential", 5), ("growth", 3), ("key", 1)])
+        if ent.index in (0, 1):
+            clean = dict.fromkeys(("restricted_industry", "serious_incident", "on_credit_blacklist",
+                                   "national_award_top3", "provincial_rd_institution", "led_standard"), False)
+            answers.update(clean, macao_scitech_main_business=True)
+            if ent.index == 0:  # a chip designer: nearly all its income is high-tech, its R&D in Hengqin
+                answers.update(high_tech_income_share="86.5", rd_in_china_share="97.5")
+            return answers
+        if rng.random() < UNANSWERED_SHARE:
+            for question in rng.sample(sorted(answers), rng.randint(1, 3)):
+                del answers[question]
+        return answers
 
     # -- institutions and products ----------------------------------------------------
 

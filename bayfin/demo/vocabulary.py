@@ -162,3 +162,22 @@ ASSOCIATIONS = [
     "Shenzhen Fintech Association (demo)",
     "Bay Area Leasing and Factoring Forum (demo)",
 ]
+
+# The supported high-tech field (bayfin.evaluation.engine.facts.HNTE_FIELDS) each sector's
+# core technology is in, as the enterprises declare it, or "none" where a sector's typical
+# business is not a high technology of the eight fields. tests/demo checks the codes.
+HNTE_FIELD_OF_SECTOR = {
+    "integrated_circuits": "electronic_information",
+    "new_materials": "new_materials",
+    "new_energy": "new_energy",
+    "biomedicine": "biomedicine",
+    "tcm": "biomedicine",  # modern Chinese medicine is part of the biomedicine field
+    "ai_big_data": "electronic_information",
+    "iot": "electronic_information",
+    "advanced_manufacturing": "advanced_manufacturing",
+    "commerce_logistics": "high_tech_services",  # e-commerce and modern logistics technology
+    "fintech": "none",  # financial services: the technology serves the business, it is not the product
+    "culture_tourism": "none",
+}
+NO_HNTE_FIELD = "none"
+MACAO_TIERS = ("potential", "growth", "key")

@@ -11,8 +11,11 @@ from stdnum.cn import uscc
 
 from bayfin.common import vocab
 from bayfin.common.money import Money
+from bayfin.common.validation import FieldErrors
+from bayfin.demo import programmes as demo_programmes
 from bayfin.demo import vocabulary as V
 from bayfin.demo.generator import (
+    DECLARATION_QUESTIONS,
     DEMO_RATE_SOURCE,
     RATE_PAIRS,
     DemoGenerator,
@@ -25,6 +28,10 @@ from bayfin.demo.generator import (
     seeded_channel,
 )
 from bayfin.enterprises.registration import normalise
+from bayfin.evaluation.engine.facts import HNTE_FIELDS, MACAO_TIERS, NO_HNTE_FIELD
+from bayfin.evaluation.models import Programme
+from bayfin.evaluation.selectors import QUESTIONS
+from bayfin.evaluation.services import clean_answer, clean_programme
 from bayfin.financing.transitions import DealStage, RequestStatus
 from bayfin.fx.engine.rates import Rate, RateBook, RateRefused, check_rate, convert
 from bayfin.fx.seed import CHANNELS
@@ -311,3 +318,122 @@ def test_the_showcase_organisations_show_the_channels(dataset):
     assert preferred["mainland-bank-to-macao"].enterprise_index == 2
     shown = {d.channel for d in dataset.deals}
     assert {"cross-border-rmb-loan", "qflp-equity", "mainland-bank-to-macao", "domestic-mainland"} <= shown
+
+
+# ---------------------------------------------------------------------------------------
+# Self-declared answers and programmes
+
+
+def _answers_errors(declarations):
+    errors = FieldErrors()
+    cleaned = {q: clean_answer(errors, q, a) for q, a in declarations.items()}
+    return cleaned, errors
+
+
+def test_declarations_are_deterministic_and_in_the_form_the_evaluation_service_stores(dataset):
+    assert set(DECLARATION_QUESTIONS) == set(QUESTIONS)
+    gen = DemoGenerator(7, SMALL, today=TODAY)
+    for ent in dataset.enterprises:
+        assert gen.enterprise_at(ent.index).declarations == ent.declarations
+        assert set(ent.declarations) <= set(QUESTIONS)
+        cleaned, errors = _answers_errors(ent.declarations)
+        assert not errors, (ent.index, errors.errors)
+        assert cleaned == ent.declarations  # already the stored form: the service would not change them
+    assert not DemoGenerator(7, SMALL, today=TODAY).enterprise_at(5, details=False).declarations
+
+
+def test_every_sector_has_an_honest_hnte_field():
+    assert set(V.HNTE_FIELD_OF_SECTOR) == set(vocab.Sector.values)
+    assert set(V.HNTE_FIELD_OF_SECTOR.values()) <= {*HNTE_FIELDS, NO_HNTE_FIELD}
+    assert V.NO_HNTE_FIELD == NO_HNTE_FIELD and V.MACAO_TIERS == MACAO_TIERS
+    assert V.HNTE_FIELD_OF_SECTOR["integrated_circuits"] == "electronic_information"
+    assert V.HNTE_FIELD_OF_SECTOR["culture_tourism"] == NO_HNTE_FIELD
+
+
+def test_declarations_are_mostly_clean_with_a_few_incidents_rare_paths_and_some_unanswered():
+    enterprises = list(DemoGenerator(11, today=TODAY).iter_enterprises(600))
+    answers = [e.declarations for e in enterprises[3:]]
+    n = len(answers)
+
+    def share(test):
+        return sum(1 for a in answers if test(a)) / n
+
+    everyone = set(QUESTIONS) - {"macao_tier"}  # the tier is for Macao enterprises that choose one
+    assert 0.05 <= share(lambda a: bool(everyone - set(a))) <= 0.2  # about one in ten leaves some out
+    assert 0.01 <= share(lambda a: a.get("serious_incident") or a.get("on_credit_blacklist")) <= 0.12
+    assert share(lambda a: a.get("restricted_industry")) <= 0.05
+    for path in ("national_award_top3", "provincial_rd_institution", "led_standard"):
+        assert share(lambda a, p=path: a.get(p)) <= 0.1
+    clean = share(lambda a: not any(a.get(q) for q in ("restricted_industry", "serious_incident",
+                                                         "on_credit_blacklist")))
+    assert clean >= 0.85
+    for e in enterprises:
+        if "hnte_field" in e.declarations:
+            assert e.declarations["hnte_field"] == V.HNTE_FIELD_OF_SECTOR[e.sector]
+        if "macao_tier" in e.declarations:
+            assert e.organisation.jurisdiction == "macao"
+    macao = [e for e in enterprises if e.organisation.jurisdiction == "macao"]
+    assert sum("macao_scitech_main_business" in e.declarations for e in macao) >= 0.8 * len(macao)
+    assert any("macao_tier" in e.declarations for e in macao)
+    shares = [Decimal(a[q]) for a in answers for q in ("high_tech_income_share", "rd_in_china_share") if q in a]
+    assert all(0 <= s <= 100 for s in shares) and max(shares) <= 95
+
+
+def test_the_demo_enterprise_and_the_pending_one_answer_everything_clean(dataset):
+    demo, pending = dataset.enterprises[0], dataset.enterprises[1]
+    for ent in (demo, pending):
+        assert set(ent.declarations) == set(QUESTIONS) - {"macao_tier"}  # neither applies in Macao
+        assert not any(ent.declarations[q] for q in ("restricted_industry", "serious_incident", "on_credit_blacklist",
+                                                     "national_award_top3", "provincial_rd_institution",
+                                                     "led_standard"))
+    assert demo.declarations["hnte_field"] == "electronic_information"
+    assert Decimal(demo.declarations["high_tech_income_share"]) >= 60
+    assert Decimal(demo.declarations["rd_in_china_share"]) >= 60
+    assert demo.publishes_badges
+    # The pending enterprise is close to sci-tech SME status, with no certificate that would qualify it.
+    assert pending.invention_patents + pending.other_class_i == 0
+    assert pending.utility_models + pending.designs + pending.software_copyrights + pending.other_class_ii == 2
+    assert pending.certifications == []
+    latest = pending.statements[-1]
+    assert Decimal("3") <= Decimal(latest.rd_expense) * 100 / Decimal(latest.revenue) < Decimal("4")
+
+
+def test_only_verified_enterprises_publish_badges_and_about_a_third_do():
+    enterprises = list(DemoGenerator(11, today=TODAY).iter_enterprises(300))
+    assert all(e.organisation.status == "verified" for e in enterprises if e.publishes_badges)
+    verified = [e for e in enterprises[3:] if e.organisation.status == "verified"]
+    assert 0.2 <= sum(e.publishes_badges for e in verified) / len(verified) <= 0.4
+
+
+def test_the_demo_programmes_pass_the_programme_service_validation():
+    data = demo_programmes.programme_data(TODAY)
+    assert [p["code"] for p in data] == list(demo_programmes.CODES)
+    for programme in data:
+        errors = FieldErrors()
+        cleaned = clean_programme(errors, programme)
+        assert not errors, errors.errors
+        assert cleaned["active_from"] < TODAY and cleaned["active_until"] == date(TODAY.year + 1, 12, 31)
+        for name in (*Programme.NAME_FIELDS, *Programme.BENEFIT_FIELDS):
+            assert programme[name], name
+        assert "demo" in programme["benefit_en"].lower() and "not an official text" in programme["policy_source"].lower()
+    january = demo_programmes.programme_data(date(2027, 1, 1))
+    assert all(date.fromisoformat(p["active_from"]) < date(2027, 1, 1) for p in january)
+
+
+def test_the_application_plan_spreads_over_the_programmes_with_a_few_decided():
+    eligible = {demo_programmes.INTEREST_SUBSIDY: [3, 9, 14, 20], demo_programmes.RISK_POOL: list(range(3, 40)),
+                demo_programmes.BOND_SUBSIDY: [5]}
+    plan = demo_programmes.application_plan(eligible, seed=1)
+    assert plan == demo_programmes.application_plan(eligible, seed=1)
+    assert len(plan) == demo_programmes.TARGET_APPLICATIONS
+    assert {p.programme for p in plan} == set(demo_programmes.CODES)
+    assert len({(p.programme, p.enterprise_index) for p in plan}) == len(plan)
+    assert all(p.enterprise_index in eligible[p.programme] for p in plan)
+    statuses = [p.status for p in plan]
+    assert statuses.count("approved") == 2 and statuses.count("rejected") == 1 and statuses.count("submitted") == 3
+    for p in plan:
+        cap = Decimal(next(x["cap_amount"] for x in demo_programmes.PROGRAMMES if x["code"] == p.programme))
+        assert 0 < p.amount <= cap
+        assert (p.amount_granted is not None) == (p.status == "approved")
+        assert bool(p.decision_note) == (p.status != "submitted")
+    assert demo_programmes.application_plan({}) == []
