@@ -11,13 +11,20 @@ limit parameters are created by ``bayfin.fx.services.reference_data_seed`` (whic
 each), and the loader then gives deals the channel ``bayfin.fx.selectors.channel_answer``
 finds. The rate history is bulk-loaded like the rest; ``extend_demo_rates`` carries it on
 to today when an existing demo database is started on a later day.
+
+Evaluations likewise: the demo programmes are created by
+``bayfin.evaluation.services.programme_create`` as the operator (validated, audited); the
+self-declared answers, every enterprise's evaluation by each current rule set (computed
+by the engine on the data set's day, with one rate book for that day), the badges of the
+enterprises that publish them and a few applications with their eligibility snapshots are
+bulk-loaded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import islice
 from typing import Any, TypeVar
@@ -25,6 +32,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
+from django.utils import timezone
 
 from bayfin.accounts.models import (
     Membership,
@@ -36,12 +44,25 @@ from bayfin.accounts.models import (
 )
 from bayfin.common.audit import audit_record
 from bayfin.enterprises.models import BeneficialOwner, Certification, Enterprise, FinancialStatement
+from bayfin.evaluation.engine import rules as rule_engine
+from bayfin.evaluation.models import (
+    Badge,
+    Declaration,
+    Evaluation,
+    EvaluationStatus,
+    Programme,
+    ProgrammeApplication,
+)
+from bayfin.evaluation.programme_fields import FIELDS, field_values
+from bayfin.evaluation.selectors import facts_for, results_now
+from bayfin.evaluation.services import _eligibility_record, programme_create
 from bayfin.financing.models import Deal, DealEvent, FinancingRequest
 from bayfin.fx.models import Channel, CrossBorderDebt, FxRate
-from bayfin.fx.selectors import active_rules, channel_answer, channels_open_to_request
+from bayfin.fx.selectors import active_rules, channel_answer, channels_open_to_request, rate_book
 from bayfin.fx.services import reference_data_seed
 from bayfin.institutions.models import Association, Institution, Product
 
+from . import programmes as demo_programmes
 from .generator import (
     DEMO_EMAIL_DOMAIN,
     DEMO_RATE_SOURCE,
@@ -122,8 +143,12 @@ def _rate_rows(rates: list[RateData]) -> list[FxRate]:
             for r in rates if r.day not in taken]
 
 
-def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PASSWORD) -> dict[str, int]:
-    """Write a whole generated data set in one transaction; return the row counts per model."""
+def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PASSWORD,
+                 today: date | None = None) -> dict[str, int]:
+    """Write a whole generated data set in one transaction; return the row counts per model.
+
+    ``today``: the day the data set was generated for (evaluations are as of that day)."""
+    today = today or timezone.localdate()
     w = _Writer(batch_size)
     demo_hash = make_password(password)  # hashed once, shared by every demo login
     with transaction.atomic():
@@ -257,6 +282,9 @@ def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PA
             ev_obj.at = at
         DealEvent.objects.bulk_update(created_events, ["at"], batch_size=batch_size)
 
+        evaluation = _load_evaluations(w, ds, enterprises, first_user=first_user, operator=operator_user,
+                                       today=today)
+
         operator_org = org_by_key[ds.operator.key]
         fx = {"channels_seeded": seeded.channels, "limit_parameter_sets_seeded": seeded.parameter_sets,
               "rates": len(rates), "rate_source": DEMO_RATE_SOURCE,
@@ -265,7 +293,8 @@ def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PA
               "cross_border_debts": w.counts.get("CrossBorderDebt", 0),
               "deals_with_channel": sum(1 for d in deals if d.channel_id)}
         audit_record(actor=None, action="demo.seeded", subject=operator_org,
-                     new={**w.counts, "fx": {k: str(v) if isinstance(v, date) else v for k, v in fx.items()}},
+                     new={**w.counts, "fx": {k: str(v) if isinstance(v, date) else v for k, v in fx.items()},
+                          "evaluation": evaluation},
                      organisation_id=operator_org.pk)
     return w.counts
 
@@ -293,14 +322,94 @@ def extend_demo_rates(today: date) -> int:
 
 def seed_demo(*, seed: int, today: date, sizes: Any = None, batch_size: int = 1000) -> dict[str, int]:
     """Generate the demo data set and load it."""
-    return load_dataset(DemoGenerator(seed, sizes, today=today).dataset(), batch_size=batch_size)
+    return load_dataset(DemoGenerator(seed, sizes, today=today).dataset(), batch_size=batch_size, today=today)
+
+
+# ---------------------------------------------------------------------------------------
+# Evaluations, badges, programmes and applications
+
+
+def _load_evaluations(w: _Writer, ds: Dataset, enterprises: list[Enterprise], *, first_user: dict[str, User],
+                      operator: User | None, today: date) -> dict[str, Any]:
+    """Declarations, programmes (through their service), evaluations, badges and applications.
+
+    Every enterprise is evaluated by the engine with ``today``'s rate book (one query),
+    a batch of enterprises at a time with their statements and declarations prefetched
+    (a few queries per batch); rows are written in bulk."""
+    now = timezone.now()
+    w.create(Declaration, [
+        Declaration(enterprise_id=ent.pk, question=question, answer=answer,
+                    declared_by_id=first_user[data.organisation.key].pk, declared_at=now)
+        for data, ent in zip(ds.enterprises, enterprises, strict=True)
+        for question, answer in data.declarations.items()])
+    programmes: list[Programme] = []
+    if operator is not None:
+        programmes = [programme_create(actor=operator, data=p) for p in demo_programmes.programme_data(today)]
+        w.counts["Programme"] = len(programmes)
+    rules = [(p, rule_engine.compile_rule(p.rule, FIELDS)) for p in programmes]
+    book = rate_book(today)
+
+    statuses: dict[str, dict[str, int]] = {}
+    eligible: dict[str, list[int]] = {p.code: [] for p in programmes}
+    records: dict[tuple[str, int], dict[str, Any]] = {}
+    for chunk in _batched(zip(ds.enterprises, enterprises, strict=True), w.batch_size):
+        prefetch_related_objects([e for _, e in chunk], "statements", "certifications", "declarations")
+        rows: list[Evaluation] = []
+        badges: list[Badge] = []
+        for data, ent in chunk:
+            bundle = facts_for(ent, today, book=book)
+            inputs = bundle.inputs_json()
+            results = results_now(bundle)
+            for rule_set, result in results.items():
+                rows.append(Evaluation(
+                    enterprise_id=ent.pk, rule_set=rule_set, version=result.version, as_of=today, status=result.status,
+                    path=result.path or "", score=result.score, score_low=result.score_low,
+                    score_high=result.score_high, inputs=inputs, result=result.to_json(), trigger="demo"))
+                counts = statuses.setdefault(rule_set, {})
+                counts[result.status] = counts.get(result.status, 0) + 1
+                qualified = result.status == EvaluationStatus.QUALIFIED
+                # The demo enterprise shows its sci-tech SME badge; others that publish show what qualifies.
+                if data.publishes_badges and (qualified or (data.index == 0 and rule_set == "scitech_sme")):
+                    badges.append(Badge(enterprise_id=ent.pk, rule_set=rule_set, shown=qualified))
+            if data.index == 0 or data.organisation.status != OrganisationStatus.VERIFIED or not rules:
+                continue  # the demo enterprise applies itself; only verified enterprises can apply
+            values = field_values(bundle.facts, results, sector=ent.sector, stage=ent.stage,
+                                  certifications=bundle.certifications)
+            for programme, rule in rules:
+                outcome = rule.check(values)
+                if outcome.status == rule_engine.PASS:
+                    eligible[programme.code].append(data.index)
+                    records[(programme.code, data.index)] = _eligibility_record(outcome)
+        w.create(Evaluation, rows)
+        w.create(Badge, badges)
+
+    by_code = {p.code: p for p in programmes}
+    ent_by_index = {d.index: (d, e) for d, e in zip(ds.enterprises, enterprises, strict=True)}
+    plans = demo_programmes.application_plan(eligible, seed=len(ds.enterprises))
+    day = timezone.make_aware(datetime.combine(today, time(10, 0)))
+    applications = []
+    for plan in plans:
+        data, ent = ent_by_index[plan.enterprise_index]
+        decided = plan.status != "submitted"
+        applications.append(ProgrammeApplication(
+            programme=by_code[plan.programme], enterprise=ent, status=plan.status, amount=plan.amount,
+            currency="CNY", note=plan.note, eligibility=records[(plan.programme, plan.enterprise_index)],
+            submitted_by=first_user[data.organisation.key], decided_by=operator if decided else None,
+            decided_at=min(now, day - timedelta(days=plan.days_ago - 2)) if decided else None,
+            decision_note=plan.decision_note, amount_granted=plan.amount_granted))
+    applications = w.create(ProgrammeApplication, applications)
+    for plan, app in zip(plans, applications, strict=True):  # created_at is auto_now_add
+        app.created_at = min(now, day - timedelta(days=plan.days_ago))
+    ProgrammeApplication.objects.bulk_update(applications, ["created_at"], batch_size=w.batch_size)
+    return {"as_of": today.isoformat(), "statuses": statuses,
+            "eligible": {code: len(indexes) for code, indexes in eligible.items()}}
 
 
 DEMO_LOGIN_NOTES = {
-    "operator": "Verification queue, organisations, audit, Django admin",
-    "enterprise": "Verified Hengqin chip designer: profile, statements, requests, incoming deals",
+    "operator": "Verification queue, organisations, programmes and applications, audit, Django admin",
+    "enterprise": "Verified Hengqin chip designer: statements, requests, deals; sci-tech SME (badge), programmes",
     "enterprise2": "Same enterprise as a member who is not its admin",
-    "pending": "Enterprise waiting for verification",
+    "pending": "Enterprise waiting for verification; short of sci-tech SME status, with gap advice",
     "institution": "Verified Macao bank: RMB, MOP and HKD loans, open requests, deals at every stage",
     "vc": "Macao venture capital fund: equity in USD and MOP through a QFLP fund, express interest",
     "observer": "Government observer: public data only",
