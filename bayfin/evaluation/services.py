@@ -68,7 +68,7 @@ def _material(result: Mapping[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _store(enterprise: Enterprise, result: Result, inputs: dict[str, Any], *, trigger: str,
+def _store(enterprise: Enterprise, result: Result, inputs: dict[str, Any], *, as_of: date, trigger: str,
            previous: Evaluation | None, actor: Any) -> Evaluation | None:
     payload = result.to_json()
     if previous is not None and previous.version == result.version:
@@ -77,7 +77,7 @@ def _store(enterprise: Enterprise, result: Result, inputs: dict[str, Any], *, tr
         if same:
             return None
     row = Evaluation.objects.create(
-        enterprise=enterprise, rule_set=result.rule_set, version=result.version, as_of=inputs["as_of"],
+        enterprise=enterprise, rule_set=result.rule_set, version=result.version, as_of=as_of,
         status=result.status, path=result.path or "", score=result.score, score_low=result.score_low,
         score_high=result.score_high, inputs=inputs, result=payload, trigger=trigger,
     )
@@ -104,7 +104,8 @@ def evaluation_run(*, enterprise_id: int, trigger: str, actor: Any = None, on: d
     latest = latest_evaluations(enterprise)
     written: list[Evaluation] = []
     for rule_set, result in results_now(bundle).items():
-        row = _store(enterprise, result, inputs, trigger=trigger, previous=latest.get(rule_set), actor=actor)
+        row = _store(enterprise, result, inputs, as_of=bundle.facts.as_of, trigger=trigger,
+                     previous=latest.get(rule_set), actor=actor)
         if row is not None:
             written.append(row)
         Badge.objects.filter(enterprise=enterprise, rule_set=rule_set).update(
@@ -125,7 +126,9 @@ def reevaluate_on_commit(enterprise_id: int, trigger: str) -> None:
     """Called by the enterprises services inside their transaction: re-evaluate once it commits."""
     from .tasks import evaluate_enterprise  # tasks import this module
 
-    transaction.on_commit(lambda: evaluate_enterprise.delay(enterprise_id, trigger))
+    # robust: a failing re-evaluation must not turn the committed save into an error (the
+    # nightly run catches up); it is logged.
+    transaction.on_commit(lambda: evaluate_enterprise.delay(enterprise_id, trigger), robust=True)
 
 
 def evaluation_run_all(*, trigger: str = NIGHTLY, on: date | None = None) -> int:
@@ -175,10 +178,11 @@ def clean_answer(errors: FieldErrors, question: str, value: Any) -> Any:
         if not share.is_finite() or share < 0 or share > 100:
             errors.add(question, _("Enter a percentage between 0 and 100."))
             return None
+        share = share.normalize()
         if share.as_tuple().exponent < -2:  # type: ignore[operator]
             errors.add(question, _("Use at most 2 decimal places."))
             return None
-        return str(share)
+        return format(share + 0, "f")  # plain fixed point ("62.5", "10", "0"), never "1E+1" or "-0"
     allowed = (*HNTE_FIELDS, NO_HNTE_FIELD) if question == "hnte_field" else MACAO_TIERS
     if value not in allowed:
         errors.add(question, _("Select a valid choice: %(value)s is not one of the available choices.")
@@ -442,6 +446,9 @@ def application_decide(*, actor: Any, application_id: int, decision: Any, note: 
     """An operator approves (optionally with the amount granted, within the cap) or rejects (with a reason)."""
     require_operator(actor)
     application = _application_locked(application_id)
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise Conflict(_("This application was decided already: it is %(status)s.")
+                       % {"status": application.get_status_display()})
     errors = FieldErrors()
     decision = errors.choice("decision", decision, DECISIONS)
     reason = errors.text("note", note, required=decision == "reject", max_length=4000)
@@ -450,13 +457,13 @@ def application_decide(*, actor: Any, application_id: int, decision: Any, note: 
     currency = application.currency or programme.cap_currency or "CNY"
     if decision == "approve" and amount_granted not in (None, ""):
         granted = errors.money("amount_granted", amount_granted, currency)
-        if granted is not None and programme.cap_amount is not None and granted > programme.cap_amount:
+        if granted is not None and programme.cap_amount is not None and currency != programme.cap_currency:
+            errors.add("amount_granted", _("The programme's cap is in %(currency)s; this application is in "
+                                           "%(other)s.") % {"currency": programme.cap_currency, "other": currency})
+        elif granted is not None and programme.cap_amount is not None and granted > programme.cap_amount:
             errors.add("amount_granted", _("The programme gives at most %(cap)s %(currency)s to one enterprise.")
                        % {"cap": programme.cap_amount, "currency": programme.cap_currency})
     errors.raise_if_any()
-    if application.status != ApplicationStatus.SUBMITTED:
-        raise Conflict(_("This application was decided already: it is %(status)s.")
-                       % {"status": application.get_status_display()})
     application.status = ApplicationStatus.APPROVED if decision == "approve" else ApplicationStatus.REJECTED
     application.decided_by, application.decided_at = actor, timezone.now()
     application.decision_note = reason

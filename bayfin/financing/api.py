@@ -43,6 +43,8 @@ class EnterprisePublicOut(Schema):
     description: str
     founding_year: int | None
     employee_band: str
+    badges: list[str] = Field(default_factory=list,
+                              description="Qualifications the enterprise published (never scores)")
 
 
 class ChannelRefOut(Schema):

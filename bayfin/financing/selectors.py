@@ -179,7 +179,8 @@ def request_editable_for(user: Any, req: FinancingRequest) -> bool:
 def _deals() -> QuerySet[Deal]:
     return Deal.objects.select_related(
         "request__enterprise__organisation", "institution__organisation", "product", "channel"
-    ).prefetch_related(_published_certifications("request__enterprise__certifications"))
+    ).prefetch_related(_published_certifications("request__enterprise__certifications"),
+                       "request__enterprise__badges")
 
 
 def _deals_scoped(user: Any) -> QuerySet[Deal]:

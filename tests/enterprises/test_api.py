@@ -168,7 +168,7 @@ def test_public_list_and_detail(api_for, enterprise, pending_enterprise, institu
     assert bad.status_code == 422 and "jurisdiction" in bad.json()["fields"]
     detail = send(c, "get", f"/public/{enterprise.pk}").json()
     assert set(detail) == {"id", "names", "display_name", "jurisdiction", "sector", "sector_family", "stage",
-                           "description", "founding_year", "employee_band", "certifications"}
+                           "description", "founding_year", "employee_band", "certifications", "badges"}
     assert detail["certifications"] == [{"kind": "hnte", "year": 2023}]
     assert send(c, "get", f"/public/{pending_enterprise.pk}").status_code == 404
 

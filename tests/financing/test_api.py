@@ -161,7 +161,7 @@ def test_browse_shows_only_visible_requests_and_no_private_figures(
         assert private not in text
     profile = body["items"][0]["enterprise"]
     assert set(profile) == {"id", "name", "jurisdiction", "sector", "stage", "description", "founding_year",
-                            "employee_band"}
+                            "employee_band", "badges"}
     assert profile["employee_band"] == "50-99" and profile["founding_year"] == 2018
 
 
