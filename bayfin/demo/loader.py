@@ -55,7 +55,7 @@ from bayfin.evaluation.models import (
 )
 from bayfin.evaluation.programme_fields import FIELDS, field_values
 from bayfin.evaluation.selectors import facts_for, results_now
-from bayfin.evaluation.services import _eligibility_record, programme_create
+from bayfin.evaluation.services import eligibility_record, programme_create
 from bayfin.financing.models import Deal, DealEvent, FinancingRequest
 from bayfin.fx.models import Channel, CrossBorderDebt, FxRate
 from bayfin.fx.selectors import active_rules, channel_answer, channels_open_to_request, rate_book
@@ -379,7 +379,7 @@ def _load_evaluations(w: _Writer, ds: Dataset, enterprises: list[Enterprise], *,
                 outcome = rule.check(values)
                 if outcome.status == rule_engine.PASS:
                     eligible[programme.code].append(data.index)
-                    records[(programme.code, data.index)] = _eligibility_record(outcome)
+                    records[(programme.code, data.index)] = eligibility_record(outcome)
         w.create(Evaluation, rows)
         w.create(Badge, badges)
 

@@ -353,7 +353,7 @@ def programme_update(*, actor: Any, programme_id: int, data: Mapping[str, Any]) 
 # --------------------------------------------------------------------------- applications
 
 
-def _eligibility_record(outcome: rule_engine.Outcome) -> dict[str, Any]:
+def eligibility_record(outcome: rule_engine.Outcome) -> dict[str, Any]:
     return {
         "status": outcome.status,
         "failures": [programme_text.leaf_text(leaf, getattr(leaf, "actual", None)) for leaf in outcome.failures],
@@ -388,7 +388,7 @@ def application_submit(*, actor: Any, programme_id: int, data: Mapping[str, Any]
     assert fresh is not None
     bundle = facts_for(fresh, today)
     check = eligibility(programme, bundle, results_now(bundle), fresh)
-    record = _eligibility_record(check.outcome)
+    record = eligibility_record(check.outcome)
     if check.status == "fail":
         raise ValidationFailed(_("Your enterprise does not meet this programme's conditions: %(failures)s")
                                % {"failures": "; ".join(record["failures"])})
