@@ -56,6 +56,8 @@ from bayfin.accounts.models import (
 from bayfin.accounts.tokens import hash_token, new_token
 from bayfin.common.vocab import Jurisdiction
 from bayfin.enterprises.models import BeneficialOwner, Certification, Enterprise, FinancialStatement
+from bayfin.evaluation import services as evaluation_services
+from bayfin.evaluation.models import Badge, Declaration, Evaluation, Programme, ProgrammeApplication
 from bayfin.financing.models import Deal, FinancingRequest
 from bayfin.financing.transitions import DealStage, RequestStatus
 from bayfin.fx import services as fx_services
@@ -193,6 +195,15 @@ def _build_world() -> SimpleNamespace:
     w.A_debt = CrossBorderDebt.objects.create(enterprise=w.A, lender=SECRET_LENDER, balance=Decimal("1000000.00"),
                                               currency="USD", term_months=24,
                                               drawn_on=today - dt.timedelta(days=100))
+    # evaluation: A's evaluations and a declaration, an open programme anyone may apply to, A's application.
+    evaluation_services.declarations_save(actor=w.users["ent_admin"], data={"restricted_industry": "no"})
+    w.A_evaluation = Evaluation.objects.filter(enterprise=w.A).order_by("pk").first()
+    w.programme = evaluation_services.programme_create(actor=w.users["operator"], data={
+        "code": "matrix-subsidy", "name_en": "Matrix interest subsidy", "benefit_en": "Half the interest.",
+        "rule": True, "active_from": (today - dt.timedelta(days=30)).isoformat(),
+        "cap_amount": "500000.00", "cap_currency": "CNY"})
+    w.A_application = evaluation_services.application_submit(
+        actor=w.users["ent_admin"], programme_id=w.programme.pk, data={"amount": "100000.00", "currency": "CNY"})
     return w
 
 
@@ -234,6 +245,11 @@ def fingerprint(w: SimpleNamespace) -> dict[str, Any]:
         "channels": sorted(Channel.objects.values_list("pk", "code", "active", "name_en")),
         "limit_parameters": sorted(LimitParameterSet.objects.values_list("pk", "effective_from")),
         "debts": sorted(CrossBorderDebt.objects.values_list("pk", "balance", "lender")),
+        "declarations": sorted(Declaration.objects.values_list("pk", "question", "answer")),
+        "evaluations": sorted(Evaluation.objects.values_list("pk", "status")),
+        "badges": sorted(Badge.objects.values_list("pk", "rule_set", "shown")),
+        "programmes": sorted(Programme.objects.values_list("pk", "code", "sponsor", "name_en")),
+        "applications": sorted(ProgrammeApplication.objects.values_list("pk", "status", "amount_granted")),
     }
 
 
@@ -448,6 +464,30 @@ PAGES: list[PageRow] = [
     PageRow("fx:debt_edit", "A", A_OBJECT, lambda w: {"debt_id": w.A_debt.pk}),
     PageRow("fx:debt_delete", "A", expect(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, 302)),
             lambda w: {"debt_id": w.A_debt.pk}, "POST"),
+    # evaluation: every enterprise member sees its own evaluation, declarations and the open
+    # programmes; an evaluation or application of A's is A's alone; programmes and
+    # applications are managed by operators.
+    PageRow("evaluation:overview", "", ENTERPRISES_OWN),
+    PageRow("evaluation:evaluate", "", expect(403, each(ENTERPRISE_ROLES, 302)), no_args, "POST"),
+    PageRow("evaluation:badge_publish", "not qualified", expect(403, each(ENTERPRISE_ROLES, 302)), no_args, "POST",
+            {"rule_set": "scitech_sme"}),
+    PageRow("evaluation:badge_withdraw", "none published", expect(403, each(ENTERPRISE_ROLES, 302)), no_args,
+            "POST", {"rule_set": "scitech_sme"}),
+    PageRow("evaluation:declarations", "", ENTERPRISES_OWN),
+    PageRow("evaluation:declarations", "post", expect(403, each(ENTERPRISE_ROLES, 302)), no_args, "POST",
+            {"restricted_industry": "no"}),
+    PageRow("evaluation:history", "", ENTERPRISES_OWN),
+    PageRow("evaluation:detail", "A", A_OBJECT, lambda w: {"evaluation_id": w.A_evaluation.pk}),
+    PageRow("evaluation:programmes", "", ENTERPRISES_OWN),
+    PageRow("evaluation:programme", "open", ENTERPRISES_OWN, lambda w: {"programme_id": w.programme.pk}),
+    PageRow("evaluation:application_withdraw", "A", expect(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, 302)),
+            lambda w: {"application_id": w.A_application.pk}, "POST"),
+    PageRow("evaluation:operator_programmes", "", OPERATOR_ONLY),
+    PageRow("evaluation:operator_programme_new", "", OPERATOR_ONLY),
+    PageRow("evaluation:operator_programme_edit", "open", OPERATOR_ONLY, lambda w: {"programme_id": w.programme.pk}),
+    PageRow("evaluation:operator_applications", "", OPERATOR_ONLY),
+    PageRow("evaluation:operator_application", "A", OPERATOR_ONLY,
+            lambda w: {"application_id": w.A_application.pk}),
 ]
 
 # Routes only anonymous visitors use (tested separately below), and framework routes.
@@ -455,7 +495,7 @@ EXCLUDED_ROUTES = {
     "accounts:login", "accounts:logout", "accounts:signup", "accounts:signup_kind",
     "accounts:invitation_accept",
 }
-MATRIX_NAMESPACES = {"accounts", "enterprises", "institutions", "financing", "fx", "web"}
+MATRIX_NAMESPACES = {"accounts", "enterprises", "institutions", "financing", "fx", "evaluation", "web"}
 
 
 def _cases(rows: list[Any]) -> list[Any]:
@@ -568,6 +608,7 @@ E = "/api/v1/enterprises"
 INS = "/api/v1/institutions"
 F = "/api/v1/financing"
 FX = "/api/v1/fx"
+EV = "/api/v1/evaluations"
 ACC = "/api/v1/accounts"
 STATEMENT = {"currency": "CNY", "revenue": "1000000.00", "rd_expense": "100000.00", "total_costs": "900000.00",
              "net_profit": "100000.00", "total_assets": "2000000.00", "total_liabilities": "500000.00",
@@ -728,6 +769,36 @@ API: list[ApiRow] = [
     # them) and operators; Y's product is not Y's to test against... Y gets 404 for X's product.
     ApiRow("GET", f"{FX}/assessment", "A-open-X", api(404, each(A_MEMBERS, 200), inst=200, operator=200),
            lambda w: {"query": f"?request_id={w.A_open.pk}&product_id={w.X_published.pk}"}),
+    # evaluation
+    ApiRow("GET", f"{EV}/", "", API_ENTERPRISES_OWN),
+    ApiRow("POST", f"{EV}/run", "", api(403, each(ENTERPRISE_ROLES, 200))),
+    ApiRow("GET", f"{EV}/history", "", API_ENTERPRISES_OWN),
+    ApiRow("GET", f"{EV}/{{evaluation_id}}", "A", _a_object(200), lambda w: {"evaluation_id": w.A_evaluation.pk}),
+    ApiRow("GET", f"{EV}/declarations", "", API_ENTERPRISES_OWN),
+    ApiRow("PATCH", f"{EV}/declarations", "", API_ENTERPRISES_OWN, body={"restricted_industry": "no"}),
+    # 422 = passed the permission check (no enterprise here qualifies, so nothing may be published).
+    ApiRow("POST", f"{EV}/badges", "not qualified: 422 = allowed", api(403, each(ENTERPRISE_ROLES, 422)),
+           body={"rule_set": "scitech_sme"}),
+    ApiRow("DELETE", f"{EV}/badges/{{rule_set}}", "none published", api(403, each(ENTERPRISE_ROLES, 404)),
+           lambda w: {"rule_set": "scitech_sme"}),
+    ApiRow("GET", f"{EV}/programmes", "", api(403, each(ENTERPRISE_ROLES, 200), operator=200)),
+    ApiRow("GET", f"{EV}/programmes/{{programme_id}}", "open", api(403, each(ENTERPRISE_ROLES, 200), operator=200),
+           lambda w: {"programme_id": w.programme.pk}),
+    ApiRow("POST", f"{EV}/programmes", "empty: 422 = allowed", api(403, operator=422), body={}),
+    ApiRow("PATCH", f"{EV}/programmes/{{programme_id}}", "open", API_OPERATOR,
+           lambda w: {"programme_id": w.programme.pk}, {"sponsor": "Matrix Bureau"}),
+    # A has an open application already (409); B applies; the pending P may not (403).
+    ApiRow("POST", f"{EV}/programmes/{{programme_id}}/applications", "open",
+           api(403, each(A_MEMBERS, 409), ent_other=201), lambda w: {"programme_id": w.programme.pk},
+           {"amount": "1000.00", "currency": "CNY"}),
+    ApiRow("GET", f"{EV}/applications", "", api(403, each(ENTERPRISE_ROLES, 200), operator=200)),
+    ApiRow("GET", f"{EV}/applications/{{application_id}}", "A",
+           api(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, 200), operator=200),
+           lambda w: {"application_id": w.A_application.pk}),
+    ApiRow("POST", f"{EV}/applications/{{application_id}}/withdraw", "A", _a_object(200),
+           lambda w: {"application_id": w.A_application.pk}),
+    ApiRow("POST", f"{EV}/applications/{{application_id}}/decision", "A", API_OPERATOR,
+           lambda w: {"application_id": w.A_application.pk}, {"decision": "approve"}),
 ]
 
 
