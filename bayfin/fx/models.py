@@ -17,6 +17,7 @@ from bayfin.common.money import CURRENCY_CHOICES
 
 from .engine.rates import RATE_DECIMAL_PLACES
 
+
 class FxRate(TimeStampedModel):
     """1 ``base`` = ``rate`` ``quote`` on ``day``."""
 
