@@ -187,7 +187,7 @@ class ProgrammeForm(ServiceFormMixin, forms.Form):
     policy_source = forms.CharField(label=_("Policy source"), required=False,
                                     widget=forms.Textarea(attrs={"rows": 2}),
                                     help_text=_("The notice the programme rests on, with a link."))
-    cap_amount = forms.CharField(label=_("Most one enterprise may receive"), required=False,
+    cap_amount = forms.CharField(label=_("Cap per enterprise"), required=False,
                                  widget=_decimal_input(), help_text=_("Leave empty for no cap."))
     cap_currency = forms.ChoiceField(label=_("Currency of the cap"), choices=BLANK + CURRENCY_CHOICES,
                                      required=False)

@@ -104,7 +104,7 @@ class Programme(TimeStampedModel):
     sponsor = models.CharField(_("sponsor"), max_length=200, blank=True)
     policy_source = models.TextField(_("policy source"), blank=True)
     rule = models.JSONField(_("eligibility rule"))
-    cap_amount = money_field(_("most one enterprise may receive"), null=True, blank=True)
+    cap_amount = money_field(_("cap per enterprise"), null=True, blank=True)
     cap_currency = models.CharField(_("currency of the cap"), max_length=3, choices=CURRENCY_CHOICES, blank=True)
     active_from = models.DateField(_("open from"))
     active_until = models.DateField(_("open until"), null=True, blank=True)

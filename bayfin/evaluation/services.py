@@ -23,6 +23,7 @@ from bayfin.accounts.models import OrganisationKind
 from bayfin.accounts.selectors import require_member, require_operator
 from bayfin.common.audit import audit_record, changed, snapshot
 from bayfin.common.errors import Conflict, NotFound, ValidationFailed
+from bayfin.common.i18n import format_amount
 from bayfin.common.validation import FieldErrors
 from bayfin.enterprises.models import Enterprise
 
@@ -380,8 +381,8 @@ def application_submit(*, actor: Any, programme_id: int, data: Mapping[str, Any]
             errors.add("currency", _("Ask in %(currency)s, the programme's currency.")
                        % {"currency": programme.cap_currency})
         elif programme.cap_amount is not None and amount is not None and amount > programme.cap_amount:
-            errors.add("amount", _("The programme gives at most %(cap)s %(currency)s to one enterprise.")
-                       % {"cap": programme.cap_amount, "currency": programme.cap_currency})
+            errors.add("amount", _("The programme gives at most %(cap)s to one enterprise.")
+                       % {"cap": format_amount(programme.cap_amount, programme.cap_currency)})
     note = errors.text("note", data.get("note"), required=False, max_length=4000)
     errors.raise_if_any()
     fresh = enterprise_for_evaluation(enterprise.pk)
@@ -461,8 +462,8 @@ def application_decide(*, actor: Any, application_id: int, decision: Any, note: 
             errors.add("amount_granted", _("The programme's cap is in %(currency)s; this application is in "
                                            "%(other)s.") % {"currency": programme.cap_currency, "other": currency})
         elif granted is not None and programme.cap_amount is not None and granted > programme.cap_amount:
-            errors.add("amount_granted", _("The programme gives at most %(cap)s %(currency)s to one enterprise.")
-                       % {"cap": programme.cap_amount, "currency": programme.cap_currency})
+            errors.add("amount_granted", _("The programme gives at most %(cap)s to one enterprise.")
+                       % {"cap": format_amount(programme.cap_amount, programme.cap_currency)})
     errors.raise_if_any()
     application.status = ApplicationStatus.APPROVED if decision == "approve" else ApplicationStatus.REJECTED
     application.decided_by, application.decided_at = actor, timezone.now()

@@ -92,6 +92,8 @@ def result_context(row: Evaluation) -> dict[str, Any]:
         item["url"], item["action"] = link if link else ("", "")
     for advice in result["advice"]:
         advice["percent"] = _percent_of_today(advice["relative_size"])
+        # Built from nothing (no IP of the kind, no R&D yet): a percentage of zero would mislead.
+        advice["from_none"] = any(c["value_from"] == 0 for c in advice["changes"])
     conversions = [
         {**c, "rate_day": date.fromisoformat(c["rate_day"]) if c.get("rate_day") else None}
         for c in row.inputs.get("conversions", [])
@@ -274,19 +276,6 @@ def programmes(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/programmes.html", {"items": items})
 
 
-def _rule_kind(rule: rule_engine.Rule) -> str:
-    root = rule.root
-    if isinstance(root, rule_engine.And) and all(isinstance(p, rule_engine.Leaf) for p in root.parts):
-        return "all"
-    if isinstance(root, rule_engine.Or) and all(isinstance(p, rule_engine.Leaf) for p in root.parts):
-        return "any"
-    if isinstance(root, rule_engine.Leaf):
-        return "all"
-    if isinstance(root, rule_engine.Const):
-        return "everyone" if root.value else "no_one"
-    return "mixed"
-
-
 @role_required("enterprise")
 def programme(request: HttpRequest, programme_id: int) -> HttpResponse:
     view = selectors.programme_view_own(request.user, programme_id)
@@ -312,7 +301,7 @@ def programme(request: HttpRequest, programme_id: int) -> HttpResponse:
     return render(request, "evaluation/programme.html", {
         "programme": item, "view": view, "status": view.eligibility.status,
         **_eligibility_texts(view.eligibility.outcome),
-        "criteria": [programme_text.leaf_text(leaf) for leaf in rule.leaves()], "rule_kind": _rule_kind(rule),
+        "criteria": programme_text.rule_outline(rule),
         "form": form, "applications": applications, "can_apply": view.eligibility.eligible and not open_application,
     })
 

@@ -17,6 +17,7 @@ from bayfin.evaluation.engine.rules import Leaf, RuleError, RuleErrors, compile_
 from bayfin.evaluation.explain.programmes import (
     leaf_text,
     rule_error_text,
+    rule_outline,
     unknown_text,
     value_text,
 )
@@ -322,3 +323,22 @@ def test_values_are_shown_in_the_readers_language():
     with translation.override("pt"):
         assert value_text("enterprise.employees", 1200) in ("1200", "1\xa0200", "1 200")
     assert value_text("x.flag", True) == "yes"
+
+
+def test_a_rule_reads_as_nested_criteria():
+    rule = compile_rule({"and": [
+        {"==": [{"var": "enterprise.jurisdiction"}, "hengqin"]},
+        {"or": [{"==": [{"var": "evaluation.scitech_sme.status"}, "qualified"]},
+                {"in": ["hnte", {"var": "enterprise.certifications"}]}]},
+        {"!": {"or": [{"==": [{"var": "enterprise.sector"}, "fintech"]},
+                      {"==": [{"var": "enterprise.stage"}, "seed"]}]}},
+        {"!": {">=": [{"var": "enterprise.employees"}, 500]}},
+    ]}, FIELDS)
+    outline = rule_outline(rule)
+    assert outline["heading"] == "All of these:"
+    first, either, neither, small = outline["parts"]
+    assert first == {"text": "Jurisdiction is Hengqin"}
+    assert either["heading"] == "Any one of these:" and len(either["parts"]) == 2
+    assert neither["heading"] == "None of these:" and neither["parts"][0]["text"].startswith("Sector is")
+    assert "employees" in small["text"].lower() and "500" in small["text"]
+    assert rule_outline(compile_rule(True, FIELDS)) == {"text": "Every enterprise is eligible."}

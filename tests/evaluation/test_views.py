@@ -130,6 +130,9 @@ def test_gap_advice_is_listed_with_its_ranking_rule(client_for, short_of_it):
     assert "ranked by the size of the change relative to today's value" in page
     assert "Hiring 5 more tech staff" in page
     assert "a change of 62.5% of today's value" in page
+    # An IP item where there is none: no percentage of zero, the count ranks it.
+    assert "1 Class I IP item raises IP from 0 to 30" in page
+    assert "(built from none today: ranked by the count added)" in page
     assert "<strong>54</strong> of 100" in page
 
 

@@ -111,7 +111,8 @@ def explained(result: Result) -> dict[str, Any]:
         "missing": [{"code": m, "text": missing_text(rs, m)} for m in result.missing],
         "advice": [
             {"text": advice_text(rs, a), "relative_size": a.relative_size,
-             "changes": [{"kind": c.kind, "amount": c.amount, "text": change_text(rs, c)} for c in a.changes]}
+             "changes": [{"kind": c.kind, "amount": c.amount, "value_from": c.value_from,
+                          "text": change_text(rs, c)} for c in a.changes]}
             for a in result.advice
         ],
     }

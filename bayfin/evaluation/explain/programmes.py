@@ -9,6 +9,7 @@ reader's format.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from bayfin.common.i18n import format_amount, format_number
 
-from ..engine.rules import Leaf, RuleError
+from ..engine.rules import And, Const, Leaf, Node, Not, Or, Rule, RuleError
 from ..programme_fields import FIELD_UNITS, FIELDS, choice_label, field_label
 from ._format import rmb
 
@@ -186,3 +187,30 @@ def unknown_text(field: str) -> str:
     if hint:
         return _("%(field)s: not known yet (%(hint)s)") % {"field": field_label(field), "hint": hint()}
     return _("%(field)s: not known yet") % {"field": field_label(field)}
+
+
+def rule_outline(rule: Rule | Node) -> dict[str, Any]:
+    """A rule as nested criteria, the way a person reads it: a heading ("All of these:",
+    "Any one of these:", "None of these:", "Not all of these:") over its parts, or one
+    criterion's sentence. Pages render it as nested lists."""
+    node = rule.root if isinstance(rule, Rule) else rule
+    if isinstance(node, Leaf):
+        return {"text": leaf_text(node)}
+    if isinstance(node, Const):
+        return {"text": _("Every enterprise is eligible.") if node.value
+                else _("No enterprise is eligible at present.")}
+    if isinstance(node, And):
+        return {"heading": _("All of these:"), "parts": [rule_outline(p) for p in node.parts]}
+    if isinstance(node, Or):
+        return {"heading": _("Any one of these:"), "parts": [rule_outline(p) for p in node.parts]}
+    assert isinstance(node, Not)
+    inner = node.part
+    if isinstance(inner, Leaf):
+        return {"text": leaf_text(replace(inner, negated=not inner.negated))}
+    if isinstance(inner, Not):
+        return rule_outline(inner.part)
+    if isinstance(inner, Or):
+        return {"heading": _("None of these:"), "parts": [rule_outline(p) for p in inner.parts]}
+    if isinstance(inner, And):
+        return {"heading": _("Not all of these:"), "parts": [rule_outline(p) for p in inner.parts]}
+    return rule_outline(Const(not inner.value))  # type: ignore[union-attr]
