@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.forms.utils import ErrorDict
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from .errors import DomainError
+from .errors import DomainError, ValidationFailed
 
 
 class StyledFormMixin:
@@ -77,9 +81,9 @@ class ServiceFormMixin(StyledFormMixin):
 
 def apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
     """Put a service's DomainError onto a bound form: each field's reason next to it."""
-    for name, messages in error.fields.items():
+    for name, reasons in error.fields.items():
         target = name if name in form.fields else None
-        for message in messages:
+        for message in reasons:
             form.add_error(target, message)
     if not error.fields:
         form.add_error(None, str(error.message))
@@ -87,3 +91,18 @@ def apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+def form_page(request: HttpRequest, form: forms.Form, save: Callable[[], Any], *, success: str,
+              done: Callable[[Any], HttpResponse], template: str, context: dict[str, Any]) -> HttpResponse:
+    """The add/edit flow of a page: on POST call the service, keep what was typed and show
+    its reasons next to the fields; on success say so and go on."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save()
+        except ValidationFailed as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, success)
+            return done(saved)
+    return render(request, template, {"form": form, **context})

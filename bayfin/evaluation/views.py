@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from bayfin.accounts.decorators import role_required
 from bayfin.common.errors import DomainError, NotFound, ValidationFailed
-from bayfin.common.forms import apply_domain_error
+from bayfin.common.forms import apply_domain_error, form_page
 from bayfin.common.i18n import format_number
 
 from . import selectors, services
@@ -363,18 +362,6 @@ def _field_help() -> list[dict[str, Any]]:
     return rows
 
 
-def _form_page(request: HttpRequest, form: forms.Form, save: Callable[[], Any], *, success: str,
-               done: Callable[[Any], HttpResponse], template: str, context: dict[str, Any]) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save()
-        except ValidationFailed as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, success)
-            return done(saved)
-    return render(request, template, {"form": form, **context})
-
 
 @role_required("operator")
 def operator_programmes(request: HttpRequest) -> HttpResponse:
@@ -397,7 +384,7 @@ def _programme_form_page(request: HttpRequest, item: Programme | None) -> HttpRe
             return services.programme_create(actor=request.user, data=data)
         return services.programme_update(actor=request.user, programme_id=item.pk, data=data)
 
-    return _form_page(
+    return form_page(
         request, form, save, success=_("The programme is saved."),
         done=lambda _saved: redirect("evaluation:operator_programmes"), template="evaluation/programme_form.html",
         context={"programme": item, "field_help": _field_help(), "rule_example": RULE_EXAMPLE,

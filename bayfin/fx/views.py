@@ -7,12 +7,10 @@ pages put their reasons next to the fields.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from babel.numbers import format_decimal
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +22,7 @@ from django.views.decorators.http import require_POST
 from bayfin.accounts.decorators import role_required
 from bayfin.accounts.selectors import is_operator
 from bayfin.common.errors import NotFound, ValidationFailed
-from bayfin.common.forms import apply_domain_error
+from bayfin.common.forms import apply_domain_error, form_page
 from bayfin.common.i18n import babel_locale
 from bayfin.common.money import CURRENCIES
 
@@ -63,19 +61,6 @@ def _page(request: HttpRequest, items: Any) -> Any:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _form_page(request: HttpRequest, form: forms.Form, save: Callable[[], Any], *, success: str,
-               done: Callable[[Any], HttpResponse], template: str, context: dict[str, Any]) -> HttpResponse:
-    """The add/edit flow: on POST call the service, keep what was typed and show its reasons."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save()
-        except ValidationFailed as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, success)
-            return done(saved)
-    return render(request, template, {"form": form, **context})
-
 
 # ------------------------------------------------------------------ exchange rates (operator)
 
@@ -100,7 +85,7 @@ def rates(request: HttpRequest) -> HttpResponse:
 @role_required("operator")
 def rate_new(request: HttpRequest) -> HttpResponse:
     form = RateForm(request.POST or None, initial={"day": timezone.localdate().isoformat()})
-    return _form_page(
+    return form_page(
         request, form, lambda: services.rate_create(actor=request.user, data=form.cleaned_data),
         success=_("The rate is saved."), done=lambda _row: redirect("fx:rates"),
         template="fx/rate_form.html", context={"rate": None})
@@ -110,7 +95,7 @@ def rate_new(request: HttpRequest) -> HttpResponse:
 def rate_edit(request: HttpRequest, rate_id: int) -> HttpResponse:
     row = selectors.rate_get_for_operator(request.user, rate_id)
     form = RateCorrectForm(request.POST or None, initial={"rate": plain(row.rate), "source": row.source})
-    return _form_page(
+    return form_page(
         request, form, lambda: services.rate_update(actor=request.user, rate_id=row.pk, data=form.cleaned_data),
         success=_("The rate is corrected."), done=lambda _row: redirect("fx:rates"),
         template="fx/rate_form.html", context={"rate": row})
@@ -195,7 +180,7 @@ def _channel_form_page(request: HttpRequest, channel: Channel | None) -> HttpRes
             return services.channel_create(actor=request.user, data=data)
         return services.channel_update(actor=request.user, channel_id=channel.pk, data=data)
 
-    return _form_page(
+    return form_page(
         request, form, save, success=_("The channel is saved."),
         done=lambda saved: redirect("fx:channel_detail", channel_id=saved.pk), template="fx/channel_form.html",
         context={"channel": channel, "condition_help": _condition_help(), "condition_example": CONDITION_EXAMPLE})
@@ -299,7 +284,7 @@ def limit_parameters(request: HttpRequest) -> HttpResponse:
 def limit_parameters_new(request: HttpRequest) -> HttpResponse:
     form = LimitParametersForm(request.POST or None,
                                initial=LimitParametersForm.initial_from(selectors.limit_parameters_on()))
-    return _form_page(
+    return form_page(
         request, form, lambda: services.limit_parameters_create(actor=request.user, data=form.cleaned_data),
         success=_("The new parameter set is saved."), done=lambda _row: redirect("fx:limit_parameters"),
         template="fx/limit_parameters_form.html", context={})
@@ -341,7 +326,7 @@ def _debt_form_page(request: HttpRequest, debt: Any) -> HttpResponse:
             return services.debt_create(actor=request.user, data=form.cleaned_data)
         return services.debt_update(actor=request.user, debt_id=debt.pk, data=form.cleaned_data)
 
-    return _form_page(
+    return form_page(
         request, form, save,
         success=_("The debt is saved; the limits below count it."), done=lambda _d: redirect("fx:cross_border"),
         template="fx/debt_form.html", context={"debt": debt})

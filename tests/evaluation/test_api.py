@@ -11,25 +11,23 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
-from bayfin.enterprises import services as enterprise_services
 from bayfin.evaluation import services
 from bayfin.evaluation.models import Badge, Declaration, Evaluation, Programme, ProgrammeApplication
 from bayfin.fx.models import FxRate
 from tests.conftest import member_of
+from tests.evaluation.conftest import (
+    CLEAN,
+    RULE_BIG,
+    RULE_QUALIFIED,
+    TODAY,
+    YEARS,
+    add_statements,
+)
 from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/evaluations"
-TODAY = timezone.localdate()
-YEARS = (TODAY.year - 3, TODAY.year - 2, TODAY.year - 1)
-STATEMENT = {"currency": "CNY", "revenue": "38000000.00", "rd_expense": "3100000.00", "total_costs": "33000000.00",
-             "net_profit": "2400000.00", "total_assets": "52000000.00", "total_liabilities": "21000000.00",
-             "operating_cash_flow": "1800000.00"}
-CLEAN = {"restricted_industry": "no", "serious_incident": "no", "on_credit_blacklist": "no"}
-RULE_QUALIFIED = {"==": [{"var": "evaluation.scitech_sme.status"}, "qualified"]}
-RULE_BIG = {">=": [{"var": "enterprise.employees"}, 1000]}
 
 
 def send(client: Any, method: str, url: str, body: Any = None) -> Any:
@@ -39,17 +37,6 @@ def send(client: Any, method: str, url: str, body: Any = None) -> Any:
                                    content_type="application/json")
 
 
-def add_statements(user: Any, enterprise: Any, **overrides: str) -> None:
-    for year in YEARS:
-        enterprise_services.statement_save(actor=user, enterprise_id=enterprise.pk, year=year,
-                                           data={**STATEMENT, **overrides})
-
-
-@pytest.fixture
-def qualified(enterprise: Any, enterprise_user: Any) -> Any:
-    add_statements(enterprise_user, enterprise)
-    services.declarations_save(actor=enterprise_user, data=CLEAN)
-    return enterprise
 
 
 @pytest.fixture

@@ -14,23 +14,23 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
-from bayfin.enterprises import services as enterprise_services
 from bayfin.evaluation import services
 from bayfin.evaluation.models import Badge, Declaration, Evaluation, Programme, ProgrammeApplication
 from bayfin.fx.models import FxRate
 from tests.conftest import member_of
+from tests.evaluation.conftest import (
+    CLEAN,
+    RULE_BIG,
+    RULE_QUALIFIED,
+    TODAY,
+    YEARS,
+    add_statements,
+)
 from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-YEARS = (TODAY.year - 3, TODAY.year - 2, TODAY.year - 1)
-STATEMENT = {"currency": "CNY", "revenue": "38000000.00", "rd_expense": "3100000.00", "total_costs": "33000000.00",
-             "net_profit": "2400000.00", "total_assets": "52000000.00", "total_liabilities": "21000000.00",
-             "operating_cash_flow": "1800000.00"}
-CLEAN = {"restricted_industry": "no", "serious_incident": "no", "on_credit_blacklist": "no"}
 
 
 def html(response: Any) -> str:
@@ -42,11 +42,6 @@ def field_error(page: str, field: str) -> str:
     return " ".join(re.findall(rf'id="id_{field}_error">(.*?)</div>', page, flags=re.S))
 
 
-def add_statements(user: Any, enterprise: Any, **overrides: str) -> None:
-    for year in YEARS:
-        enterprise_services.statement_save(actor=user, enterprise_id=enterprise.pk, year=year,
-                                           data={**STATEMENT, **overrides})
-
 
 @pytest.fixture
 def ent(client_for: Any, enterprise_user: Any) -> Any:
@@ -57,13 +52,6 @@ def ent(client_for: Any, enterprise_user: Any) -> Any:
 def op(client_for: Any, operator_user: Any) -> Any:
     return client_for(operator_user)
 
-
-@pytest.fixture
-def qualified(enterprise: Any, enterprise_user: Any) -> Any:
-    """Three years of statements and the conditions declared: a sci-tech SME on its score (100)."""
-    add_statements(enterprise_user, enterprise)
-    services.declarations_save(actor=enterprise_user, data=CLEAN)
-    return enterprise
 
 
 @pytest.fixture
@@ -77,8 +65,6 @@ def short_of_it(db: Any) -> tuple[Any, Any]:
     return enterprise, user
 
 
-RULE_QUALIFIED = {"==": [{"var": "evaluation.scitech_sme.status"}, "qualified"]}
-RULE_BIG = {">=": [{"var": "enterprise.employees"}, 1000]}
 
 
 def programme(operator_user: Any, code: str = "hengqin-subsidy", rule: Any = None, **extra: Any) -> Programme:
