@@ -33,6 +33,7 @@ var:
 run: export BAYFIN_SITE_URL ?= http://$(HOST):$(PORT)
 run: install var
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py ledger init --witness
 	$(PY) manage.py demo_seed --if-empty
 	@$(PY) manage.py demo_logins
 	@echo "Serving BayFin on http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the scheduler)"
@@ -45,7 +46,7 @@ lint: $(BIN)/.installed
 	$(BIN)/lint-imports
 
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy bayfin/common bayfin/*/services.py bayfin/*/selectors.py bayfin/*/engine
+	$(BIN)/mypy bayfin/common bayfin/*/services.py bayfin/*/selectors.py bayfin/*/engine bayfin/ledger
 
 pytest: install
 	$(BIN)/pytest -n 2 -p no:cacheprovider

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "bayfin.financing",
     "bayfin.fx",
     "bayfin.evaluation",
+    "bayfin.ledger",
     "bayfin.analytics",
     "bayfin.web",
     "bayfin.demo",
@@ -163,6 +164,19 @@ BAYFIN_FX_MAX_RATE_AGE_DAYS = int(os.environ.get("BAYFIN_FX_MAX_RATE_AGE_DAYS", 
 BAYFIN_FX_PEG_TOLERANCE = Decimal(os.environ.get("BAYFIN_FX_PEG_TOLERANCE", str(_fx_rates.DEFAULT_PEG_TOLERANCE)))
 BAYFIN_FX_CROSS_TOLERANCE = Decimal(
     os.environ.get("BAYFIN_FX_CROSS_TOLERANCE", str(_fx_rates.DEFAULT_CROSS_TOLERANCE)))
+
+# The verifiable ledger (bayfin.ledger): the log's name (its origin, also its key's name),
+# the signing key file (outside the database; created by `bayfin ledger init`), an
+# optional witness key file (cosigns checkpoints after checking consistency), and when a
+# new checkpoint is signed: every so many entries, or after so many seconds.
+BAYFIN_LEDGER_ORIGIN = os.environ.get("BAYFIN_LEDGER_ORIGIN", "ledger.bayfin.example")
+BAYFIN_LEDGER_KEY_FILE = os.environ.get("BAYFIN_LEDGER_KEY_FILE", str(BASE_DIR / "var" / "ledger" / "log.key"))
+BAYFIN_LEDGER_WITNESS_KEY_FILE = os.environ.get("BAYFIN_LEDGER_WITNESS_KEY_FILE",
+                                                str(BASE_DIR / "var" / "ledger" / "witness.key"))
+BAYFIN_LEDGER_WITNESS_NAME = os.environ.get("BAYFIN_LEDGER_WITNESS_NAME", "witness.macao.bayfin.example")
+BAYFIN_LEDGER_CHECKPOINT_EVERY = int(os.environ.get("BAYFIN_LEDGER_CHECKPOINT_EVERY", "64"))
+BAYFIN_LEDGER_CHECKPOINT_SECONDS = int(os.environ.get("BAYFIN_LEDGER_CHECKPOINT_SECONDS", "60"))
+BAYFIN_LEDGER_BATCH = int(os.environ.get("BAYFIN_LEDGER_BATCH", "2000"))
 
 LOGGING = {
     "version": 1,

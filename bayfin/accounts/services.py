@@ -27,6 +27,7 @@ from bayfin.common.errors import (
 )
 from bayfin.common.validation import FieldErrors
 from bayfin.common.vocab import Jurisdiction
+from bayfin.ledger.services import Party, ledger_record, text_hash
 
 from .models import (
     ApiToken,
@@ -185,6 +186,23 @@ def _lock_pending(organisation_id: int) -> Organisation:
     return organisation
 
 
+def decision_entry(organisation: Organisation, operator_organisation: Organisation | None,
+                   reason: str = "") -> dict[str, Any]:
+    """What the ledger records of a verification decision (``ledger_record``'s arguments):
+    the organisation and the operator as parties, the status, the reason as its hash only."""
+    parties = [Party(organisation, organisation.kind)]
+    if operator_organisation is not None and operator_organisation.pk != organisation.pk:
+        parties.append(Party(operator_organisation, "operator"))
+    return {"kind": f"organisation.{organisation.status}", "subject": organisation, "parties": parties,
+            "data": {"status": organisation.status, "jurisdiction": organisation.jurisdiction},
+            "documents": [text_hash(reason)] if reason else [], "at": organisation.verified_at or organisation.updated_at}
+
+
+def _ledger_decision(actor: Any, organisation: Organisation, reason: str = "") -> None:
+    """A verification decision is agreement-level: the organisation and the operator can prove it later."""
+    ledger_record(**decision_entry(organisation, actor.organisation, reason))
+
+
 @transaction.atomic
 def organisation_verify(*, actor: Any, organisation_id: int) -> Organisation:
     """An operator approves a pending organisation; its admins are told by email."""
@@ -198,6 +216,7 @@ def organisation_verify(*, actor: Any, organisation_id: int) -> Organisation:
     organisation.save(update_fields=["status", "verified_at", "verified_by", "rejection_reason", "updated_at"])
     audit_record(actor=actor, action="organisation.verified", subject=organisation, old=old,
                  new=snapshot(organisation, ["status"]), organisation_id=organisation.pk)
+    _ledger_decision(actor, organisation)
     _send(
         _("Your BayFin registration is verified"),
         _("%(name)s has been verified by the platform operator. You can now use every feature "
@@ -222,6 +241,7 @@ def organisation_reject(*, actor: Any, organisation_id: int, reason: str) -> Org
     audit_record(actor=actor, action="organisation.rejected", subject=organisation, old=old,
                  new=snapshot(organisation, ["status", "rejection_reason"]),
                  organisation_id=organisation.pk)
+    _ledger_decision(actor, organisation, reason=clean_reason)
     _send(
         _("Your BayFin registration was not approved"),
         _("The platform operator did not approve the registration of %(name)s.\n\nReason: %(reason)s")

@@ -24,6 +24,7 @@ JOBS: list[Job] = [
     Job("expire-financing-requests", "bayfin.financing.tasks.expire_requests", 300),
     Job("expire-invitations", "bayfin.accounts.tasks.expire_invitations", 3600),
     Job("reevaluate-enterprises", "bayfin.evaluation.tasks.reevaluate_all", 86400),
+    Job("ledger-integrate-and-checkpoint", "bayfin.ledger.tasks.integrate_pending", 30),
 ]
 
 

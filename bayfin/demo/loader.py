@@ -42,6 +42,7 @@ from bayfin.accounts.models import (
     Role,
     User,
 )
+from bayfin.accounts.services import decision_entry
 from bayfin.common.audit import audit_record
 from bayfin.enterprises.models import BeneficialOwner, Certification, Enterprise, FinancialStatement
 from bayfin.evaluation.engine import rules as rule_engine
@@ -57,10 +58,14 @@ from bayfin.evaluation.programme_fields import FIELDS, field_values
 from bayfin.evaluation.selectors import facts_for, results_now
 from bayfin.evaluation.services import eligibility_record, programme_create
 from bayfin.financing.models import Deal, DealEvent, FinancingRequest
+from bayfin.financing.services import deal_event_entry
 from bayfin.fx.models import Channel, CrossBorderDebt, FxRate
 from bayfin.fx.selectors import active_rules, channel_answer, channels_open_to_request, rate_book
 from bayfin.fx.services import reference_data_seed
 from bayfin.institutions.models import Association, Institution, Product
+from bayfin.ledger.keys import LedgerKeyMissing
+from bayfin.ledger.models import LedgerEntry
+from bayfin.ledger.services import checkpoint_if_due, entry_of, integrate
 
 from . import programmes as demo_programmes
 from .generator import (
@@ -284,6 +289,7 @@ def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PA
 
         evaluation = _load_evaluations(w, ds, enterprises, first_user=first_user, operator=operator_user,
                                        today=today)
+        ledger = _load_ledger(w, orgs, enterprises, institutions, created_events, operator_org=org_by_key[ds.operator.key])
 
         operator_org = org_by_key[ds.operator.key]
         fx = {"channels_seeded": seeded.channels, "limit_parameter_sets_seeded": seeded.parameter_sets,
@@ -294,9 +300,42 @@ def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PA
               "deals_with_channel": sum(1 for d in deals if d.channel_id)}
         audit_record(actor=None, action="demo.seeded", subject=operator_org,
                      new={**w.counts, "fx": {k: str(v) if isinstance(v, date) else v for k, v in fx.items()},
-                          "evaluation": evaluation},
+                          "evaluation": evaluation, "ledger": ledger},
                      organisation_id=operator_org.pk)
     return w.counts
+
+
+def _load_ledger(w: _Writer, orgs: list[Organisation], enterprises: list[Enterprise],
+                 institutions: list[Institution], events: list[DealEvent], *,
+                 operator_org: Organisation) -> dict[str, Any]:
+    """The demo's history in the ledger: every verification decision and deal stage change,
+    in time order, built by the same functions the services use (``decision_entry``,
+    ``deal_event_entry``), then integrated and, when the signing key exists, checkpointed."""
+    for e in enterprises:
+        e.organisation.enterprise = e  # registration numbers without a query per party
+    for i in institutions:
+        i.organisation.institution = i
+    records: list[tuple[Any, dict[str, Any]]] = []
+    for org in orgs:
+        if org.status in (OrganisationStatus.VERIFIED, OrganisationStatus.REJECTED) and org.pk != operator_org.pk \
+                and org.kind in (OrganisationKind.ENTERPRISE, OrganisationKind.INSTITUTION):
+            args = decision_entry(org, operator_org, org.rejection_reason)
+            records.append((args["at"], args))
+    for event in events:
+        args = deal_event_entry(event.deal, event)
+        records.append((event.at, args))
+    records.sort(key=lambda pair: pair[0])
+    built = [entry_of(**args) for _at, args in records]
+    entries = w.create(LedgerEntry, [entry for entry, _orgs in built])
+    through = LedgerEntry.parties.through
+    w.create(through, [through(ledgerentry_id=entry.pk, organisation_id=org.pk)
+                       for entry, (_unsaved, orgs_) in zip(entries, built, strict=True) for org in orgs_])
+    integrated = integrate()
+    try:
+        checkpoint = checkpoint_if_due(force=True)
+    except LedgerKeyMissing:
+        checkpoint = None
+    return {"entries": integrated, "checkpoint": checkpoint.size if checkpoint else None}
 
 
 def extend_demo_rates(today: date) -> int:

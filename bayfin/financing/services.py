@@ -45,6 +45,7 @@ from bayfin.fx.engine import limits as fx_limits
 from bayfin.fx.engine.channels import Mismatch
 from bayfin.fx.models import Channel
 from bayfin.institutions.models import Product, ProductStatus
+from bayfin.ledger.services import Party, ledger_record, text_hash
 
 from .models import Deal, DealEvent, FinancingRequest
 from .selectors import deal_side
@@ -368,7 +369,28 @@ def _deal_move(deal: Deal, *, to_stage: str, actor: Any, comment: str) -> DealEv
     audit_record(actor=actor, action=f"financing.deal_{to_stage}", subject=deal,
                  old={"stage": current}, new={"stage": to_stage, "comment": comment},
                  organisation_id=deal.institution.organisation_id)
+    _ledger_deal_event(deal, event)
     return event
+
+
+def deal_event_entry(deal: Deal, event: DealEvent) -> dict[str, Any]:
+    """What the ledger records of a deal stage change (``ledger.services.ledger_record``'s
+    arguments): both sides as parties, the stages, the amount asked as a decimal string
+    with its currency, and the comment as its hash only."""
+    req = deal.request
+    return {
+        "kind": "deal.stage_changed", "subject": deal, "reference": event, "at": event.at,
+        "parties": [Party(req.enterprise.organisation, "enterprise"), Party(deal.institution.organisation, "institution")],
+        "data": {"from": event.from_stage, "to": event.to_stage, "request": req.pk, "product": deal.product_id,
+                 "channel": deal.channel.code if deal.channel_id else None},
+        "documents": [text_hash(event.comment)] if event.comment else [],
+        "amounts": [(req.amount, req.currency)],
+    }
+
+
+def _ledger_deal_event(deal: Deal, event: DealEvent) -> None:
+    """Every deal stage change is agreement-level: both sides can prove it later."""
+    ledger_record(**deal_event_entry(deal, event))
 
 
 # Above this length the refusal lists only the closest channels' reasons (the fewest mismatches).
@@ -453,7 +475,9 @@ def deal_express_interest(*, actor: Any, request_id: int, message: str,
     except IntegrityError:
         raise Conflict(_("Your institution already has a live deal on this request."),
                        code="deal_exists") from None
-    DealEvent.objects.create(deal=deal, from_stage="", to_stage=DealStage.INTEREST, actor=actor, comment=text)
+    event = DealEvent.objects.create(deal=deal, from_stage="", to_stage=DealStage.INTEREST, actor=actor,
+                                     comment=text)
+    _ledger_deal_event(deal, event)
     audit_record(actor=actor, action="financing.deal_interest", subject=deal,
                  new={"stage": DealStage.INTEREST, "request": req.pk, "product": product.pk if product else None,
                       "channel": channel.pk if channel else None, "message": text},
