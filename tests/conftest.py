@@ -28,6 +28,10 @@ def _english_and_fast(settings: Any) -> None:
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The ledger's keys: never a developer's real ones in var/ (a test that signs makes its
+    # own in tmp_path), so a run behaves the same on every machine.
+    settings.BAYFIN_LEDGER_KEY_FILE = "/nonexistent/bayfin-test/log.key"
+    settings.BAYFIN_LEDGER_WITNESS_KEY_FILE = "/nonexistent/bayfin-test/witness.key"
 
 
 def member_of(organisation: Any, *, is_admin: bool = True) -> User:
