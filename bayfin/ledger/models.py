@@ -64,6 +64,10 @@ class SignedCheckpoint(models.Model):
     root_hash = models.BinaryField(_("root hash"), max_length=32)
     note = models.TextField(_("signed note"))
     cosigned = models.BooleanField(_("cosigned by the witness"), default=False)
+    # The public keys that verify it, kept with it so pages and receipts never read the
+    # private key file.
+    verifier_key = models.CharField(_("log verifier key"), max_length=200)
+    witness_key = models.CharField(_("witness verifier key"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

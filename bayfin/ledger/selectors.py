@@ -119,7 +119,7 @@ def receipt_for(user: Any, index: int) -> str:
     entry = entry_get_for(user, index)
     proof = inclusion_proof(index=index)
     text = TlogProof(index=index, hashes=tuple(proof.hashes), checkpoint_note=proof.checkpoint.note).format()
-    return make_receipt(origin=settings.BAYFIN_LEDGER_ORIGIN, verifier_key=keys.log_verifier_key(),
+    return make_receipt(origin=settings.BAYFIN_LEDGER_ORIGIN, verifier_key=proof.checkpoint.verifier_key,
                         entry=entry.body.encode("utf-8"), proof=text)
 
 
@@ -135,13 +135,17 @@ def receipt_indices_for(user: Any, references: Iterable[str]) -> dict[str, int]:
 
 
 def public_keys() -> dict[str, str | None]:
-    """The verifier keys a verifier trusts (None when the platform has no key yet)."""
+    """The verifier keys a verifier trusts: those that signed the latest checkpoint (kept with
+    it), or, before any checkpoint, those of the key files (None when there is none yet)."""
+    latest = latest_checkpoint()
+    if latest is not None:
+        return {"origin": settings.BAYFIN_LEDGER_ORIGIN, "log": latest.verifier_key,
+                "witness": latest.witness_key or keys.witness_verifier_key()}
     try:
-        log_key = keys.log_verifier_key()
+        log_key: str | None = keys.log_verifier_key()
     except keys.LedgerKeyMissing:
         log_key = None
     return {"origin": settings.BAYFIN_LEDGER_ORIGIN, "log": log_key, "witness": keys.witness_verifier_key()}
-
 
 
 def receipt_index_for_subject(user: Any, obj: Any, *, kinds: Iterable[str] = ()) -> int | None:
