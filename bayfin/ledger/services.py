@@ -34,7 +34,7 @@ from django.utils import timezone
 from . import keys
 from .entries import build_entry
 from .models import LedgerEntry, LogHead, SignedCheckpoint, TreeNode
-from .store import DictStore, fetch_nodes, frontier_pairs, prefetched
+from .store import fetch_nodes, frontier_pairs, prefetched
 from .tlog.checkpoint import Checkpoint
 from .tlog.cosignature import Witness
 from .tlog.merkle import (
@@ -298,10 +298,15 @@ class AuditReport:
 
 
 def audit() -> AuditReport:
-    """Recompute everything from the stored entries: each entry's leaf hash from its body,
-    the tree from the leaves, every signed checkpoint's root and every stored node."""
+    """Recompute everything from the stored entries and name each disagreement once.
+
+    Each entry's body must hash to its stored leaf hash (a hand-edited body is named by its
+    index and kind); the tree of the bodies must give the root of every signed checkpoint
+    (so a body and its hash edited together are caught too); the tree of the stored leaf
+    hashes must match every stored node (an edited leaf hash is named by its entry)."""
     report = AuditReport()
-    tree = MemoryTree()
+    tree = MemoryTree()  # from the stored leaf hashes: compared with the stored nodes
+    from_bodies = MemoryTree()  # from the bodies themselves: compared with the signed roots
     rows = LedgerEntry.objects.filter(index__isnull=False).order_by("index").values_list(
         "index", "body", "leaf_hash", "kind", "subject_type", "subject_id")
     for expected, (index, body, stored_hash, kind, subject_type, subject_id) in enumerate(rows.iterator(2000)):
@@ -312,7 +317,8 @@ def audit() -> AuditReport:
         if recomputed != bytes(stored_hash):
             report.problems.append(f"entry {index} ({kind} {subject_type}:{subject_id}) was edited: its body "
                                    f"hashes to {recomputed.hex()}, the tree holds {bytes(stored_hash).hex()}")
-        tree.append_leaf_hash(recomputed)
+        tree.append_leaf_hash(bytes(stored_hash))
+        from_bodies.append_leaf_hash(recomputed)
         report.entries += 1
     size = tree_size()
     if size != report.entries and not report.problems:
@@ -321,18 +327,17 @@ def audit() -> AuditReport:
         report.checkpoints += 1
         if checkpoint.size > tree.size:
             report.problems.append(f"checkpoint {checkpoint.size} is beyond the {tree.size} entries stored")
-            continue
-        if tree.root(checkpoint.size) != bytes(checkpoint.root_hash):
+        elif from_bodies.root(checkpoint.size) != bytes(checkpoint.root_hash):
             report.problems.append(f"checkpoint {checkpoint.size}: the entries give root "
-                                   f"{tree.root(checkpoint.size).hex()}, the signed root is "
+                                   f"{from_bodies.root(checkpoint.size).hex()}, the signed root is "
                                    f"{bytes(checkpoint.root_hash).hex()}")
-    stored = DictStore(tree.size, {(lv, pos): bytes(h) for lv, pos, h in
-                                   TreeNode.objects.values_list("level", "position", "hash").iterator(5000)})
-    for (level, position), h in stored.nodes.items():
+    for level, position, h in TreeNode.objects.values_list("level", "position", "hash").iterator(5000):
         if (position + 1) << level > tree.size:
             report.problems.append(f"stored node level {level} position {position} is beyond the tree")
-        elif tree.get(level, position) != h:
-            report.problems.append(f"stored node level {level} position {position} differs from the recomputed tree")
+        elif tree.get(level, position) != bytes(h):
+            whose = f" (entry {position}'s leaf hash)" if level == 0 else ""
+            report.problems.append(f"stored node level {level} position {position} differs from the "
+                                   f"recomputed tree{whose}")
     return report
 
 
