@@ -22,6 +22,7 @@ from bayfin.evaluation.api import router as evaluation_router
 from bayfin.financing.api import router as financing_router
 from bayfin.fx.api import router as fx_router
 from bayfin.institutions.api import router as institutions_router
+from bayfin.ledger.api import router as ledger_router
 
 from .auth import session_auth, token_auth
 
@@ -122,3 +123,4 @@ api.add_router("/institutions/", institutions_router)
 api.add_router("/financing/", financing_router)
 api.add_router("/fx/", fx_router)
 api.add_router("/evaluations/", evaluation_router)
+api.add_router("/ledger/", ledger_router)
