@@ -22,6 +22,7 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
         ("evaluation:overview", _("Sci-tech evaluation")),
         ("evaluation:programmes", _("Policy programmes")),
         ("fx:cross_border", _("Cross-border")),
+        ("ledger:public", _("Ledger")),
         ("accounts:team", _("Team")),
         ("accounts:tokens", _("API tokens")),
     ],
@@ -32,6 +33,7 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
         ("financing:request_browse", _("Browse requests")),
         ("financing:deals", _("Deals")),
         ("fx:channels", _("Cross-border")),
+        ("ledger:public", _("Ledger")),
         ("accounts:team", _("Team")),
         ("accounts:tokens", _("API tokens")),
     ],
@@ -45,12 +47,14 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
         ("fx:rates", _("Cross-border")),
         ("evaluation:operator_programmes", _("Policy programmes")),
         ("accounts:audit", _("Audit log")),
+        ("ledger:public", _("Ledger")),
         ("accounts:tokens", _("API tokens")),
         ("admin:index", _("Administration")),
     ],
     "observer": [
         ("web:home", _("Dashboard")),
         ("fx:channels", _("Cross-border")),
+        ("ledger:public", _("Ledger")),
         ("accounts:tokens", _("API tokens")),
     ],
 }
@@ -62,6 +66,7 @@ SECTIONS = {
     "fx:cross_border": "/fx/", "fx:channels": "/fx/", "fx:rates": "/fx/",
     "evaluation:overview": "/evaluation/", "evaluation:programmes": "/evaluation/programmes/",
     "evaluation:operator_programmes": "/evaluation/operator/",
+    "ledger:public": "/ledger/",
 }
 
 
