@@ -21,6 +21,7 @@ from bayfin.common.errors import (
     ValidationFailed,
 )
 from bayfin.common.forms import apply_domain_error
+from bayfin.ledger import selectors as ledger_selectors
 
 from . import selectors, services
 from .decorators import role_required
@@ -151,9 +152,15 @@ def organisations(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/organisations.html", {"filters": filters, "page_obj": page_obj})
 
 
+# The ledger entries that record an organisation's verification decision.
+DECISION_KINDS = ("organisation.verified", "organisation.rejected")
+
+
 def _detail_context(request: HttpRequest, organisation: Any, reject_form: Any = None) -> dict[str, Any]:
     return {
         "organisation": organisation,
+        "decision_receipt": ledger_selectors.receipt_index_for_subject(request.user, organisation,
+                                                                       kinds=DECISION_KINDS),
         "owners": selectors.beneficial_owners_for(request.user, organisation),
         "members": selectors.membership_list_for(request.user, organisation),
         "reject_form": reject_form or RejectForm(),

@@ -18,6 +18,8 @@ from bayfin.common.errors import DomainError, NotFound, ValidationFailed
 from bayfin.common.forms import apply_domain_error
 from bayfin.fx import selectors as fx_selectors
 from bayfin.fx.engine.channels import direction
+from bayfin.ledger import selectors as ledger_selectors
+from bayfin.ledger.services import reference_of
 
 from . import selectors, services
 from .forms import (
@@ -243,8 +245,12 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
                 return redirect(_safe_next(request, fallback))
     flow_direction = direction(deal.institution.organisation.jurisdiction,
                                deal.request.enterprise.organisation.jurisdiction, mainland=fx_selectors.MAINLAND)
+    # Each history row with its ledger receipt, once its entry is in a signed checkpoint.
+    events = list(deal.events.all())
+    receipts = ledger_selectors.receipt_indices_for(request.user, [reference_of(e) for e in events])
     return render(request, "financing/deal_detail.html", {
         "deal": deal, "actions": selectors.deal_actions_for(request.user, deal),
+        "history": [(e, receipts.get(reference_of(e))) for e in events],
         "direction": selectors.direction_label(flow_direction),
         "profile": selectors.public_profile(deal.request.enterprise), "form": form,
         "failed_to": form.data.get("to") if form is not None else None, "DealStage": DealStage,
