@@ -11,7 +11,9 @@ How to read this file
   enterprise P, ``inst`` to institution X, ``inst_other`` to institution Y,
   ``inst_pending`` to the pending institution Q.
 - ``world``: one set of objects for the whole module (built once, rolled back at the end;
-  each test runs in its own savepoint, so writes never leak between tests).
+  each test runs in its own savepoint, so writes never leak between tests). Its ledger holds
+  A-X's deal interest (index 0) under a checkpoint of size 1 and A's verification decision
+  (index 1) under one of size 2, signed with a key in a temporary directory.
 - ``PAGES`` and ``API``: one row per route (and per object where it matters), with the
   expected status for each role. Expected codes:
     pages: 200 shown, 302 for anonymous = sign-in redirect (Location checked), 302 for a
@@ -34,6 +36,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote
@@ -53,16 +56,21 @@ from bayfin.accounts.models import (
     OrganisationKind,
     OrganisationStatus,
 )
+from bayfin.accounts.services import decision_entry
 from bayfin.accounts.tokens import hash_token, new_token
 from bayfin.common.vocab import Jurisdiction
 from bayfin.enterprises.models import BeneficialOwner, Certification, Enterprise, FinancialStatement
 from bayfin.evaluation import services as evaluation_services
 from bayfin.evaluation.models import Badge, Declaration, Evaluation, Programme, ProgrammeApplication
 from bayfin.financing.models import Deal, FinancingRequest
+from bayfin.financing.services import deal_event_entry
 from bayfin.financing.transitions import DealStage, RequestStatus
 from bayfin.fx import services as fx_services
 from bayfin.fx.models import Channel, CrossBorderDebt, FxRate, LimitParameterSet
 from bayfin.institutions.models import Association, Institution, Product, ProductStatus
+from bayfin.ledger import keys as ledger_keys
+from bayfin.ledger import services as ledger_services
+from bayfin.ledger.models import LedgerEntry
 
 from .factories import (
     BeneficialOwnerFactory,
@@ -140,7 +148,7 @@ def _build_world() -> SimpleNamespace:
     w.X_draft = ProductFactory(institution=w.X, name="Xenon draft product", status=ProductStatus.DRAFT)
     w.X_published = ProductFactory(institution=w.X, name="Xenon published product")
     w.deal = DealFactory(request=w.A_open, institution=w.X, product=w.X_published)
-    DealEventFactory(deal=w.deal)
+    w.deal_event = DealEventFactory(deal=w.deal)
     # Enterprise B and institution Y with their own things.
     w.B = EnterpriseFactory(organisation__name_en="Beta Biomedicine")
     FinancialStatementFactory(enterprise=w.B, year=2023)
@@ -204,24 +212,50 @@ def _build_world() -> SimpleNamespace:
         "cap_amount": "500000.00", "cap_currency": "CNY"})
     w.A_application = evaluation_services.application_submit(
         actor=w.users["ent_admin"], programme_id=w.programme.pk, data={"amount": "100000.00", "currency": "CNY"})
+    # ledger: A-X's deal interest (index 0) signed at size 1, A's verification decision by the
+    # operator (index 1) at size 2, through the services' own ledger arguments.
+    ledger_keys.init_log_key()
+    ledger_services.ledger_record(**deal_event_entry(w.deal, w.deal_event))
+    ledger_services.integrate()
+    ledger_services.checkpoint_if_due(force=True)
+    ledger_services.ledger_record(**decision_entry(w.A.organisation, operator_org))
+    ledger_services.integrate()
+    ledger_services.checkpoint_if_due(force=True)
+    w.deal_entry = LedgerEntry.objects.get(reference=ledger_services.reference_of(w.deal_event)).index
+    w.A_decision_entry = LedgerEntry.objects.get(kind="organisation.verified", subject_id=str(w.A.organisation_id)).index
     return w
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[SimpleNamespace]:
+def world(django_db_setup: Any, django_db_blocker: Any,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     """Built once per module inside a transaction that is rolled back afterwards."""
+    key_dir: Path = tmp_path_factory.mktemp("ledger-keys")
+    ledger_key_files = {"BAYFIN_LEDGER_KEY_FILE": str(key_dir / "log.key"),
+                        "BAYFIN_LEDGER_WITNESS_KEY_FILE": str(key_dir / "witness.key")}
     with django_db_blocker.unblock(), override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         LANGUAGE_CODE="en",
+        **ledger_key_files,
     ), transaction.atomic():
-        yield _build_world()
+        w = _build_world()
+        w.ledger_key_files = ledger_key_files
+        yield w
         transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)
 def _each_test_in_its_own_savepoint(db: Any) -> None:
     """Every test (pages included) runs in a savepoint inside the world's transaction."""
+
+
+@pytest.fixture(autouse=True)
+def _the_worlds_ledger_key(world: SimpleNamespace, settings: Any) -> None:
+    """The key the world's checkpoints were signed with (tests/conftest.py points every test
+    at none), so receipts can be made."""
+    for name, value in world.ledger_key_files.items():
+        setattr(settings, name, value)
 
 
 def fingerprint(w: SimpleNamespace) -> dict[str, Any]:
@@ -250,6 +284,7 @@ def fingerprint(w: SimpleNamespace) -> dict[str, Any]:
         "badges": sorted(Badge.objects.values_list("pk", "rule_set", "shown")),
         "programmes": sorted(Programme.objects.values_list("pk", "code", "sponsor", "name_en")),
         "applications": sorted(ProgrammeApplication.objects.values_list("pk", "status", "amount_granted")),
+        "ledger": sorted(LedgerEntry.objects.values_list("pk", "kind", "subject_id", "index")),
     }
 
 
@@ -488,6 +523,14 @@ PAGES: list[PageRow] = [
     PageRow("evaluation:operator_applications", "", OPERATOR_ONLY),
     PageRow("evaluation:operator_application", "A", OPERATOR_ONLY,
             lambda w: {"application_id": w.A_application.pk}),
+    # ledger: the public page and the signed notes are for anyone, even signed out (verifying
+    # must not need an account); a receipt is for the parties to its entry and operators.
+    PageRow("ledger:public", "", expect(200, anonymous=200)),
+    PageRow("ledger:checkpoint", "1", expect(200, anonymous=200), lambda w: {"size": 1}),
+    PageRow("ledger:receipt", "A-X deal", expect(404, each(A_MEMBERS, 200), inst=200, operator=200),
+            lambda w: {"index": w.deal_entry}),
+    PageRow("ledger:receipt", "A decision", expect(404, each(A_MEMBERS, 200), operator=200),
+            lambda w: {"index": w.A_decision_entry}),
 ]
 
 # Routes only anonymous visitors use (tested separately below), and framework routes.
@@ -495,7 +538,7 @@ EXCLUDED_ROUTES = {
     "accounts:login", "accounts:logout", "accounts:signup", "accounts:signup_kind",
     "accounts:invitation_accept",
 }
-MATRIX_NAMESPACES = {"accounts", "enterprises", "institutions", "financing", "fx", "evaluation", "web"}
+MATRIX_NAMESPACES = {"accounts", "enterprises", "institutions", "financing", "fx", "evaluation", "ledger", "web"}
 
 
 def _cases(rows: list[Any]) -> list[Any]:
@@ -609,6 +652,7 @@ INS = "/api/v1/institutions"
 F = "/api/v1/financing"
 FX = "/api/v1/fx"
 EV = "/api/v1/evaluations"
+LG = "/api/v1/ledger"
 ACC = "/api/v1/accounts"
 STATEMENT = {"currency": "CNY", "revenue": "1000000.00", "rd_expense": "100000.00", "total_costs": "900000.00",
              "net_profit": "100000.00", "total_assets": "2000000.00", "total_liabilities": "500000.00",
@@ -799,6 +843,21 @@ API: list[ApiRow] = [
            lambda w: {"application_id": w.A_application.pk}),
     ApiRow("POST", f"{EV}/applications/{{application_id}}/decision", "A", API_OPERATOR,
            lambda w: {"application_id": w.A_application.pk}, {"decision": "approve"}),
+    # ledger: checkpoints, proofs and keys for anyone signed in; an entry and its receipt for
+    # the parties to it (A and X for the deal, A for its decision) and operators.
+    ApiRow("GET", f"{LG}/checkpoints/latest", "", API_ANY),
+    ApiRow("GET", f"{LG}/checkpoints/{{size}}", "1", API_ANY, lambda w: {"size": 1}),
+    ApiRow("GET", f"{LG}/proofs/inclusion", "A-X deal", API_ANY, lambda w: {"query": f"?index={w.deal_entry}"}),
+    ApiRow("GET", f"{LG}/proofs/consistency", "1-2", API_ANY, lambda w: {"query": "?old=1&new=2"}),
+    ApiRow("GET", f"{LG}/entries/{{index}}", "A-X deal", api(404, each(A_MEMBERS, 200), inst=200, operator=200),
+           lambda w: {"index": w.deal_entry}),
+    ApiRow("GET", f"{LG}/entries/{{index}}", "A decision", api(404, each(A_MEMBERS, 200), operator=200),
+           lambda w: {"index": w.A_decision_entry}),
+    ApiRow("GET", f"{LG}/entries/{{index}}/receipt", "A-X deal",
+           api(404, each(A_MEMBERS, 200), inst=200, operator=200), lambda w: {"index": w.deal_entry}),
+    ApiRow("GET", f"{LG}/entries/{{index}}/receipt", "A decision", api(404, each(A_MEMBERS, 200), operator=200),
+           lambda w: {"index": w.A_decision_entry}),
+    ApiRow("GET", f"{LG}/keys", "", API_ANY),
 ]
 
 
