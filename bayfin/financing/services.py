@@ -382,7 +382,7 @@ def deal_event_entry(deal: Deal, event: DealEvent) -> dict[str, Any]:
         "kind": "deal.stage_changed", "subject": deal, "reference": event, "at": event.at,
         "parties": [Party(req.enterprise.organisation, "enterprise"), Party(deal.institution.organisation, "institution")],
         "data": {"from": event.from_stage, "to": event.to_stage, "request": req.pk, "product": deal.product_id,
-                 "channel": deal.channel.code if deal.channel_id else None},
+                 "channel": deal.channel.code if deal.channel is not None else None},
         "documents": [text_hash(event.comment)] if event.comment else [],
         "amounts": [(req.amount, req.currency)],
     }
