@@ -247,10 +247,12 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
                                deal.request.enterprise.organisation.jurisdiction, mainland=fx_selectors.MAINLAND)
     # Each history row with its ledger receipt, once its entry is in a signed checkpoint.
     events = list(deal.events.all())
-    receipts = ledger_selectors.receipt_indices_for(request.user, [reference_of(e) for e in events])
+    references = [reference_of(e) for e in events]
+    receipts = ledger_selectors.receipt_indices_for(request.user, references)
+    pending = ledger_selectors.receipt_pending_for(request.user, references)
     return render(request, "financing/deal_detail.html", {
         "deal": deal, "actions": selectors.deal_actions_for(request.user, deal),
-        "history": [(e, receipts.get(reference_of(e))) for e in events],
+        "history": [(e, receipts.get(reference_of(e)), reference_of(e) in pending) for e in events],
         "direction": selectors.direction_label(flow_direction),
         "profile": selectors.public_profile(deal.request.enterprise), "form": form,
         "failed_to": form.data.get("to") if form is not None else None, "DealStage": DealStage,

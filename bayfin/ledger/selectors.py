@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bayfin.accounts.selectors import is_operator, organisation_of, require_signed_in
@@ -132,6 +133,25 @@ def receipt_indices_for(user: Any, references: Iterable[str]) -> dict[str, int]:
         return {}
     rows = _visible_entries(user).filter(reference__in=refs, index__lt=checkpoint.size)
     return dict(rows.values_list("reference", "index"))
+
+
+def receipt_pending_for(user: Any, references: Iterable[str]) -> set[str]:
+    """Of those rows, the ones whose entry is recorded but not yet in a signed checkpoint:
+    its receipt comes with the next checkpoint (``BAYFIN_LEDGER_CHECKPOINT_SECONDS`` at most,
+    once the scheduler runs)."""
+    refs = [r for r in references if r]
+    if not refs:
+        return set()
+    require_signed_in(user)
+    rows = LedgerEntry.objects.filter(reference__in=refs)
+    if not is_operator(user):
+        org = organisation_of(user)
+        if org is None:
+            return set()
+        rows = rows.filter(parties=org)
+    checkpoint = latest_checkpoint()
+    covered = checkpoint.size if checkpoint else 0
+    return set(rows.filter(Q(index__isnull=True) | Q(index__gte=covered)).values_list("reference", flat=True))
 
 
 def public_keys() -> dict[str, str | None]:
