@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from bayfin.analytics.selectors import platform_summary_for
 from bayfin.financing.selectors import deal_list_for, request_list_own
+from bayfin.ledger.selectors import receipt_index_for_subject
 
 RECENT = 5
 
@@ -18,6 +19,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if role in ("operator", "observer"):
         context["summary"] = platform_summary_for(user)
     if role in ("enterprise", "institution"):
+        # The verification decision about the organisation, provable with its ledger receipt.
+        context["decision_receipt"] = receipt_index_for_subject(
+            user, user.organisation, kinds=("organisation.verified", "organisation.rejected"))  # type: ignore[union-attr]
         # The task first: the deals that moved most recently, and for enterprises their requests.
         context["recent_deals"] = list(deal_list_for(user).select_related(
             "request__enterprise__organisation", "institution__organisation")[:RECENT])

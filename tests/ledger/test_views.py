@@ -20,6 +20,7 @@ from bayfin.financing.transitions import DealStage
 from bayfin.ledger import services
 from bayfin.ledger.models import SignedCheckpoint
 from bayfin.ledger.receipt import verify_receipt
+from tests.conftest import member_of
 from tests.ledger.test_api import integrate_and_sign, record_deal_event
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +166,18 @@ def test_the_operators_organisation_page_links_the_decision_receipt(client_for: 
     receipt = client.get(reverse("ledger:receipt", kwargs={"index": 0}))
     verified = verify_receipt(receipt.content, trusted_log_key=ledger_keys.verifier_key)
     assert verified.entry["type"] == "organisation.verified"
+
+
+def test_the_organisations_own_dashboard_links_its_verification_receipt(client_for: Any, operator_user: Any,
+                                                                        pending_enterprise: Any,
+                                                                        ledger_keys: Any) -> None:
+    member = member_of(pending_enterprise.organisation)
+    assert receipt_links(response_raw(client_for(member).get("/"))) == []
+    organisation_verify(actor=operator_user, organisation_id=pending_enterprise.organisation_id)
+    services.integrate()
+    services.checkpoint_if_due(force=True)
+    page = response_raw(client_for(member).get("/"))
+    assert receipt_links(page) == [0] and "of the verification decision" in page
+    receipt = client_for(member).get(reverse("ledger:receipt", kwargs={"index": 0}))
+    assert verify_receipt(receipt.content, trusted_log_key=ledger_keys.verifier_key).entry["type"] == \
+        "organisation.verified"
