@@ -247,14 +247,14 @@ def checkpoint_if_due(*, force: bool = False, now: datetime | None = None) -> Si
         head = _lock_head()
         last = SignedCheckpoint.objects.order_by("-size").first()
         size = head.size
+        if last is not None and size < last.size:
+            raise LedgerCorrupt(f"the tree has {size} entries, fewer than the signed checkpoint's {last.size}")
         if last is not None and size == last.size:
             return None
         grown = size - (last.size if last else 0)
         old_enough = last is None or now - last.created_at >= timedelta(seconds=settings.BAYFIN_LEDGER_CHECKPOINT_SECONDS)
         if not force and grown < settings.BAYFIN_LEDGER_CHECKPOINT_EVERY and not old_enough:
             return None
-        if last is not None and size < last.size:
-            raise LedgerCorrupt(f"the tree has {size} entries, fewer than the signed checkpoint's {last.size}")
         proof: list[bytes] = []
         try:  # a node missing under the head (a deleted row, a head moved on) is a corrupt tree
             root = prefetched(size, root_at, size) if size else EMPTY_ROOT

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from functools import reduce
-from operator import or_
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db.models import Q
+from django.db import connection
 
 from .models import TreeNode
 from .tlog.merkle import HASH_SIZE
@@ -63,9 +61,26 @@ def fetch_nodes(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes
         by_level[level].append(position)
     if not by_level:
         return {}
-    condition = reduce(or_, (Q(level=level, position__in=positions) for level, positions in by_level.items()))
-    return {(level, position): bytes(h) for level, position, h in
-            TreeNode.objects.filter(condition).values_list("level", "position", "hash")}
+    # Plain SQL: compiling the same filter as ORM Q objects (one per level, OR-ed) took ten
+    # times as long as running it (about 2.5 ms against 0.2 ms per proof at a million leaves).
+    table = connection.ops.quote_name(TreeNode._meta.db_table)
+    if connection.vendor == "postgresql":
+        # One fixed query text with two array parameters: psycopg need not rebuild a
+        # statement of ~40 parameters each time (about half the time of the OR form).
+        sql = (f"SELECT t.level, t.position, t.hash FROM unnest(%s::smallint[], %s::bigint[]) AS w(l, p) "  # noqa: S608
+               f"JOIN {table} t ON t.level = w.l AND t.position = w.p")
+        params: list[Any] = [[lv for lv, ps in by_level.items() for _ in ps],
+                             [p for ps in by_level.values() for p in ps]]
+    else:
+        where = []
+        params = []
+        for level, positions in by_level.items():
+            where.append(f"(level = %s AND position IN ({', '.join(['%s'] * len(positions))}))")
+            params += [level, *positions]
+        sql = f"SELECT level, position, hash FROM {table} WHERE {' OR '.join(where)}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(level, position): bytes(h) for level, position, h in cursor.fetchall()}
 
 
 def prefetched(size: int, algorithm: Callable[..., T], *args: int) -> T:

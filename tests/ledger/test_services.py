@@ -548,3 +548,13 @@ def test_reference_of(parties: list[Party]) -> None:
 
 def test_sha256_rate_is_positive() -> None:
     assert services.sha256_rate(0.01) > 0
+
+
+def test_a_head_moved_back_is_refused_even_when_no_checkpoint_is_due(parties: list[Party], ledger_keys: Any,
+                                                                     settings: Any) -> None:
+    audited_log(parties)
+    settings.BAYFIN_LEDGER_CHECKPOINT_EVERY = 1000
+    settings.BAYFIN_LEDGER_CHECKPOINT_SECONDS = 3600
+    LogHead.objects.filter(pk=1).update(size=3)
+    with pytest.raises(services.LedgerCorrupt, match="fewer than the signed checkpoint"):
+        services.checkpoint_if_due()
