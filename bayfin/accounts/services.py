@@ -27,7 +27,7 @@ from bayfin.common.errors import (
 )
 from bayfin.common.validation import FieldErrors
 from bayfin.common.vocab import Jurisdiction
-from bayfin.ledger.services import Party, ledger_record, text_hash
+from bayfin.ledger.services import Party, ledger_record
 
 from .models import (
     ApiToken,
@@ -189,13 +189,13 @@ def _lock_pending(organisation_id: int) -> Organisation:
 def decision_entry(organisation: Organisation, operator_organisation: Organisation | None,
                    reason: str = "") -> dict[str, Any]:
     """What the ledger records of a verification decision (``ledger_record``'s arguments):
-    the organisation and the operator as parties, the status, the reason as its hash only."""
+    the organisation and the operator as parties, the status, the reason as its salted hash only."""
     parties = [Party(organisation, organisation.kind)]
     if operator_organisation is not None and operator_organisation.pk != organisation.pk:
         parties.append(Party(operator_organisation, "operator"))
     return {"kind": f"organisation.{organisation.status}", "subject": organisation, "parties": parties,
             "data": {"status": organisation.status, "jurisdiction": organisation.jurisdiction},
-            "documents": [text_hash(reason)] if reason else [], "at": organisation.verified_at or organisation.updated_at}
+            "texts": [reason], "at": organisation.verified_at or organisation.updated_at}
 
 
 def _ledger_decision(actor: Any, organisation: Organisation, reason: str = "") -> None:

@@ -45,7 +45,7 @@ from bayfin.fx.engine import limits as fx_limits
 from bayfin.fx.engine.channels import Mismatch
 from bayfin.fx.models import Channel
 from bayfin.institutions.models import Product, ProductStatus
-from bayfin.ledger.services import Party, ledger_record, text_hash
+from bayfin.ledger.services import Party, ledger_record
 
 from .models import Deal, DealEvent, FinancingRequest
 from .selectors import deal_side
@@ -376,14 +376,14 @@ def _deal_move(deal: Deal, *, to_stage: str, actor: Any, comment: str) -> DealEv
 def deal_event_entry(deal: Deal, event: DealEvent) -> dict[str, Any]:
     """What the ledger records of a deal stage change (``ledger.services.ledger_record``'s
     arguments): both sides as parties, the stages, the amount asked as a decimal string
-    with its currency, and the comment as its hash only."""
+    with its currency, and the comment as its salted hash only."""
     req = deal.request
     return {
         "kind": "deal.stage_changed", "subject": deal, "reference": event, "at": event.at,
         "parties": [Party(req.enterprise.organisation, "enterprise"), Party(deal.institution.organisation, "institution")],
         "data": {"from": event.from_stage, "to": event.to_stage, "request": req.pk, "product": deal.product_id,
                  "channel": deal.channel.code if deal.channel is not None else None},
-        "documents": [text_hash(event.comment)] if event.comment else [],
+        "texts": [event.comment],
         "amounts": [(req.amount, req.currency)],
     }
 

@@ -126,13 +126,14 @@ class EntryOut(Schema):
     entry: dict[str, Any]
     body: str
     integrated_at: datetime | None
+    salts: dict[str, str]  # hash -> salt (hex) of each free text: reveal both to prove the text
 
     @staticmethod
     def of(row: LedgerEntry) -> dict[str, Any]:
         return {"index": row.index, "kind": row.kind,
                 "subject": {"type": row.subject_type, "id": row.subject_id},
                 "leaf_hash": row.leaf_hash_hex, "entry": json.loads(row.body), "body": row.body,
-                "integrated_at": row.integrated_at}
+                "integrated_at": row.integrated_at, "salts": row.salts}
 
 
 class KeysOut(Schema):

@@ -28,6 +28,10 @@ class LedgerEntry(models.Model):
     # ("financing.dealevent:12"); the subject alone may have many entries.
     reference = models.CharField(_("reference"), max_length=80, blank=True, db_index=True)
     parties = models.ManyToManyField("accounts.Organisation", related_name="ledger_entries", blank=True)
+    # The random salt of each free text hashed into the body ({hash: salt hex}): kept out of
+    # the log, shown only to the parties (who prove a text by revealing it with its salt),
+    # and erasable, after which the hash can no longer be linked to any text.
+    salts = models.JSONField(_("salts of hashed texts"), default=dict, blank=True)
     index = models.BigIntegerField(_("index in the log"), null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     integrated_at = models.DateTimeField(null=True, blank=True)

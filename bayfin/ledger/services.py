@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -81,11 +82,22 @@ def registration_of(organisation: Any) -> str:
 
 def entry_of(*, kind: str, subject: models.Model, parties: Sequence[Party], data: Mapping[str, Any] | None = None,
              documents: Iterable[str] = (), amounts: Iterable[tuple[Decimal, str]] = (),
-             at: datetime | None = None, reference: models.Model | None = None) -> tuple[LedgerEntry, list[Any]]:
+             at: datetime | None = None, reference: models.Model | None = None,
+             texts: Iterable[str] = ()) -> tuple[LedgerEntry, list[Any]]:
     """An unsaved entry (its canonical body and leaf hash) and its parties' organisations.
 
+    ``texts`` (a comment, a reason) go in as salted hashes (``salted_text_hash``), each with a
+    fresh random salt kept in ``LedgerEntry.salts``, never in the log.
     ``ledger_record`` saves one in a service's transaction; the demo loader saves many at once."""
     when = at or timezone.now()
+    documents = list(documents)
+    salts: dict[str, str] = {}
+    for text in texts:
+        if text:
+            salt = os.urandom(SALT_BYTES)
+            digest_hex = salted_text_hash(text, salt)
+            documents.append(digest_hex)
+            salts[digest_hex] = salt.hex()
     subject_type = subject._meta.label_lower
     body = build_entry(
         kind=kind, subject_type=subject_type, subject_id=str(subject.pk),
@@ -94,18 +106,20 @@ def entry_of(*, kind: str, subject: models.Model, parties: Sequence[Party], data
     )
     digest = leaf_hash(body)
     entry = LedgerEntry(kind=kind, body=body.decode("utf-8"), leaf_hash=digest, leaf_hash_hex=digest.hex(),
-                        subject_type=subject_type, subject_id=str(subject.pk), reference=reference_of(reference))
+                        subject_type=subject_type, subject_id=str(subject.pk), reference=reference_of(reference),
+                        salts=salts)
     return entry, [p.organisation for p in parties]
 
 
 def ledger_record(*, kind: str, subject: models.Model, parties: Sequence[Party], data: Mapping[str, Any] | None = None,
                   documents: Iterable[str] = (), amounts: Iterable[tuple[Decimal, str]] = (),
-                  at: datetime | None = None, reference: models.Model | None = None) -> LedgerEntry:
+                  at: datetime | None = None, reference: models.Model | None = None,
+                  texts: Iterable[str] = ()) -> LedgerEntry:
     """Write an agreement-level event into the outbox, in the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger_record must be called inside the service's transaction")
     entry, organisations = entry_of(kind=kind, subject=subject, parties=parties, data=data, documents=documents,
-                                    amounts=amounts, at=at, reference=reference)
+                                    amounts=amounts, at=at, reference=reference, texts=texts)
     entry.save()
     entry.parties.set(organisations)
     integrate_on_commit()
@@ -117,10 +131,14 @@ def reference_of(obj: models.Model | None) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}" if obj is not None else ""
 
 
-def text_hash(text: str) -> str:
-    """The SHA-256 (hex) of a free text (a comment, a reason): the ledger keeps the hash, so
-    the text can be proved later without the log holding words that may need erasing."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+SALT_BYTES = 16
+
+
+def salted_text_hash(text: str, salt: bytes) -> str:
+    """SHA-256 (hex) of a salt and a free text (UTF-8): what the log keeps of a comment or a
+    reason. Without the salt nobody can confirm a guess of a short text; with it (held by
+    the platform for the parties, erasable) a party proves exactly what was written."""
+    return hashlib.sha256(salt + text.encode("utf-8")).hexdigest()
 
 
 def integrate_on_commit() -> None:

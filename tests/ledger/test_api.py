@@ -232,6 +232,10 @@ def test_parties_and_operators_read_an_entry(request: Any, api_for: Any, logged:
     assert data["body"] == entry.body and data["entry"] == json.loads(entry.body)
     assert data["leaf_hash"] == entry.leaf_hash_hex
     assert data["entry"]["data"]["to"] == DealStage.ACCEPTED
+    # The parties get the salt of each hashed text, so they can prove what was written.
+    assert data["salts"] == entry.salts
+    for document in data["entry"]["documents"]:
+        assert document["sha256"] in data["salts"]
 
 
 @pytest.mark.parametrize("who", ["other_enterprise_user", "other_institution_user", "observer_user"])

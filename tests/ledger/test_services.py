@@ -535,9 +535,19 @@ def test_a_checkpoint_root_mismatch_is_found(parties: list[Party], ledger_keys: 
 # --------------------------------------------------------------------------- helpers
 
 
-def test_text_hash_is_the_sha256_of_the_utf8_text() -> None:
-    assert services.text_hash("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-    assert services.text_hash("利率") == hashlib.sha256("利率".encode()).hexdigest()
+def test_a_salted_text_hash_is_the_sha256_of_the_salt_and_the_utf8_text() -> None:
+    salt = bytes(range(16))
+    assert services.salted_text_hash("利率", salt) == hashlib.sha256(salt + "利率".encode()).hexdigest()
+    assert services.salted_text_hash("利率", salt) != services.salted_text_hash("利率", bytes(16))
+
+
+def test_each_text_gets_its_own_salt(parties: list[Party]) -> None:
+    first, _orgs = services.entry_of(kind="test.salted", subject=parties[0].organisation, parties=parties,
+                                     texts=["Terms too tight", ""])
+    second, _orgs = services.entry_of(kind="test.salted", subject=parties[0].organisation, parties=parties,
+                                      texts=["Terms too tight"])
+    assert len(first.salts) == 1 and first.salts != second.salts  # the empty text is not hashed
+    assert first.body != second.body
 
 
 def test_reference_of(parties: list[Party]) -> None:

@@ -29,6 +29,14 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def proves(entry: LedgerEntry, documents: list[dict[str, str]], text: str) -> bool:
+    """A party proves a text by revealing it with its salt (kept with the entry, not in the
+    log); the plain hash of the text is nowhere in the log, so a guess cannot be confirmed."""
+    (document,) = documents
+    salt = bytes.fromhex(entry.salts[document["sha256"]])
+    return document["sha256"] == hashlib.sha256(salt + text.encode("utf-8")).hexdigest() != sha(text)
+
+
 def entries(kind: str | None = None) -> list[LedgerEntry]:
     rows = LedgerEntry.objects.order_by("id")
     return list(rows.filter(kind=kind) if kind else rows)
@@ -81,7 +89,7 @@ def test_rejecting_an_organisation_keeps_only_the_reasons_hash(operator_user: An
     assert entry.kind == "organisation.rejected"
     body = json.loads(entry.body)
     assert body["data"] == {"status": "rejected", "jurisdiction": org.jurisdiction}
-    assert body["documents"] == [{"sha256": sha(REASON)}]
+    assert proves(entry, body["documents"], REASON) and len(entry.salts) == 1
     assert_no_personal_data(entry, operator_user, pending_enterprise_user, texts=(REASON, "Chan", "licence copy"))
 
 
@@ -123,7 +131,7 @@ def test_expressing_interest_writes_the_first_entry(institution_user: Any, enter
     assert body["data"] == {"from": "", "to": "interest", "request": request_for.pk, "product": None,
                             "channel": None}
     assert body["amounts"] == [{"amount": "8000000.00", "currency": "CNY"}]
-    assert body["documents"] == [{"sha256": sha(SECRET_WORDS)}]
+    assert proves(entry, body["documents"], SECRET_WORDS)
     assert body["at"] == event.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     assert_no_personal_data(entry, institution_user, enterprise_user, texts=(SECRET_WORDS, "Wong", "4.1%"))
 
@@ -143,11 +151,14 @@ def test_every_stage_change_writes_an_entry(institution_user: Any, enterprise_us
     first = deal_entries(deal)
     assert [(b["data"]["from"], b["data"]["to"]) for b in first] == [
         ("", "interest"), ("interest", "accepted"), ("accepted", "closed")]
-    assert [b["documents"] for b in first] == [
-        [{"sha256": sha("We can lend.")}], [{"sha256": sha(SECRET_WORDS)}], []]
+    rows = list(LedgerEntry.objects.filter(subject_type="financing.deal", subject_id=str(deal.pk)).order_by("id"))
+    assert proves(rows[0], first[0]["documents"], "We can lend.")
+    assert proves(rows[1], first[1]["documents"], SECRET_WORDS) and first[2]["documents"] == []
     second = deal_entries(declined)
     assert [(b["data"]["from"], b["data"]["to"]) for b in second] == [("", "interest"), ("interest", "declined")]
-    assert second[1]["documents"] == [{"sha256": sha("Terms too tight")}]
+    declined_rows = list(LedgerEntry.objects.filter(subject_type="financing.deal",
+                                                    subject_id=str(declined.pk)).order_by("id"))
+    assert proves(declined_rows[1], second[1]["documents"], "Terms too tight")
     assert second[0]["parties"][1]["registration_number"] == other_institution_user.organisation.institution.licence_number
     events = DealEvent.objects.order_by("id")
     assert [e.reference for e in entries("deal.stage_changed")] == [f"financing.dealevent:{e.pk}" for e in events]
