@@ -46,7 +46,7 @@ lint: $(BIN)/.installed
 	$(BIN)/lint-imports
 
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy bayfin/common bayfin/*/services.py bayfin/*/selectors.py bayfin/*/engine bayfin/ledger
+	$(BIN)/mypy bayfin/common bayfin/*/services.py bayfin/*/selectors.py bayfin/*/engine bayfin/ledger/tlog bayfin/ledger/entries.py bayfin/ledger/receipt.py bayfin/ledger/verify.py bayfin/ledger/store.py bayfin/ledger/keys.py
 
 pytest: install
 	$(BIN)/pytest -n 2 -p no:cacheprovider
