@@ -142,11 +142,21 @@ def salted_text_hash(text: str, salt: bytes) -> str:
 
 
 def integrate_on_commit() -> None:
+    """Integrate once the transaction commits; once per transaction, however many entries it
+    wrote (closing a request closes all its deals: one integration, not one per deal)."""
     from .tasks import integrate_pending  # tasks import this module
 
+    connection = transaction.get_connection()
+    if any(getattr(callback, "ledger_integrate", False) for _sids, callback, *_rest in connection.run_on_commit):
+        return  # already asked for in this transaction (a rolled-back savepoint takes its own along)
+
+    def run() -> None:
+        integrate_pending.delay()
+
+    run.ledger_integrate = True  # type: ignore[attr-defined]
     # robust: the business change is committed whatever happens to the integration (the
     # scheduler's next run picks the entry up).
-    transaction.on_commit(lambda: integrate_pending.delay(), robust=True)
+    transaction.on_commit(run, robust=True)
 
 
 # --------------------------------------------------------------------------- the integrator

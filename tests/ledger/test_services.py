@@ -568,3 +568,13 @@ def test_a_head_moved_back_is_refused_even_when_no_checkpoint_is_due(parties: li
     LogHead.objects.filter(pk=1).update(size=3)
     with pytest.raises(services.LedgerCorrupt, match="fewer than the signed checkpoint"):
         services.checkpoint_if_due()
+
+
+def test_one_integration_per_transaction_however_many_entries(parties: list[Party],
+                                                               django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for n in range(3):
+            services.ledger_record(kind="test.recorded", subject=parties[0].organisation, parties=parties,
+                                   data={"i": n})
+    assert len(callbacks) == 1
+    assert list(LedgerEntry.objects.order_by("index").values_list("index", flat=True)) == [0, 1, 2]
