@@ -147,10 +147,12 @@ def integrate_on_commit() -> None:
     from .tasks import integrate_pending  # tasks import this module
 
     connection = transaction.get_connection()
-    if any(getattr(callback, "ledger_integrate", False) for _sids, callback, *_rest in connection.run_on_commit):
+    if any(getattr(callback, "ledger_integrate", False) and not getattr(callback, "ran", False)
+           for _sids, callback, *_rest in connection.run_on_commit):
         return  # already asked for in this transaction (a rolled-back savepoint takes its own along)
 
     def run() -> None:
+        run.ran = True  # type: ignore[attr-defined]
         integrate_pending.delay()
 
     run.ledger_integrate = True  # type: ignore[attr-defined]
