@@ -32,6 +32,8 @@ from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from bayfin.common.audit import audit_record
+
 from . import keys
 from .entries import build_entry
 from .models import LedgerEntry, LogHead, SignedCheckpoint, TreeNode
@@ -308,9 +310,14 @@ def checkpoint_if_due(*, force: bool = False, now: datetime | None = None) -> Si
             line = witness.cosign(note, witness_proof, int(time.time()))
             note = add_signature_lines(note, [line])
             cosigned = True
-        return SignedCheckpoint.objects.create(
+        checkpoint = SignedCheckpoint.objects.create(
             size=size, root_hash=root, note=note, cosigned=cosigned, verifier_key=signer.verifier().vkey(),
             witness_key=witness.signer.verifier().vkey() if witness is not None else "")
+        # Signing is the platform's commitment to the log: audited. (Integration, which only
+        # gives entries their index, is recorded by the log itself.)
+        audit_record(actor=None, action="ledger.checkpoint_signed", subject=checkpoint,
+                     new={"size": size, "root_hash": root.hex(), "cosigned": cosigned})
+        return checkpoint
 
 
 # --------------------------------------------------------------------------- audit

@@ -578,3 +578,15 @@ def test_one_integration_per_transaction_however_many_entries(parties: list[Part
                                    data={"i": n})
     assert len(callbacks) == 1
     assert list(LedgerEntry.objects.order_by("index").values_list("index", flat=True)) == [0, 1, 2]
+
+
+def test_signing_a_checkpoint_is_audited(parties: list[Party], ledger_keys: Any) -> None:
+    from bayfin.common.models import AuditEvent
+
+    record(parties, 2)
+    services.integrate()
+    checkpoint = services.checkpoint_if_due(force=True)
+    assert checkpoint is not None
+    event = AuditEvent.objects.get(action="ledger.checkpoint_signed")
+    assert event.subject_id == str(checkpoint.pk) and event.new["size"] == 2
+    assert event.new["root_hash"] == bytes(checkpoint.root_hash).hex()
