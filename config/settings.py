@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "bayfin.fx",
     "bayfin.evaluation",
     "bayfin.ledger",
+    "bayfin.consent",
+    "bayfin.documents",
+    "bayfin.notifications",
     "bayfin.analytics",
     "bayfin.web",
     "bayfin.demo",
@@ -176,6 +179,10 @@ BAYFIN_LEDGER_WITNESS_KEY_FILE = os.environ.get("BAYFIN_LEDGER_WITNESS_KEY_FILE"
 BAYFIN_LEDGER_WITNESS_NAME = os.environ.get("BAYFIN_LEDGER_WITNESS_NAME", "witness.macao.bayfin.example")
 BAYFIN_LEDGER_CHECKPOINT_EVERY = int(os.environ.get("BAYFIN_LEDGER_CHECKPOINT_EVERY", "64"))
 BAYFIN_LEDGER_CHECKPOINT_SECONDS = int(os.environ.get("BAYFIN_LEDGER_CHECKPOINT_SECONDS", "60"))
+# Deals (bayfin.financing): a loan is in default at this many days past due.
+BAYFIN_DEFAULT_DAYS_PAST_DUE = int(os.environ.get("BAYFIN_DEFAULT_DAYS_PAST_DUE", "90"))
+# Documents (bayfin.documents): the largest upload, in bytes.
+BAYFIN_DOCUMENT_MAX_BYTES = int(os.environ.get("BAYFIN_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 BAYFIN_LEDGER_BATCH = int(os.environ.get("BAYFIN_LEDGER_BATCH", "2000"))
 
 LOGGING = {

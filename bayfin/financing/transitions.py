@@ -1,7 +1,7 @@
 """Allowed state transitions, as data: who may move what from where to where.
 
 One table per object; ``services`` consults it and refuses anything else with the
-reason. A later issue extends the deal table with the rest of the pipeline.
+reason.
 Actors: "enterprise" (a member of the request's enterprise), "institution" (a member
 of the deal's institution), "system" (the scheduler or another service).
 """
@@ -25,7 +25,17 @@ class RequestStatus(models.TextChoices):
 class DealStage(models.TextChoices):
     INTEREST = "interest", _("Interest")
     ACCEPTED = "accepted", _("Accepted")
+    DATA_ACCESS = "data_access", _("Data access granted")
+    DUE_DILIGENCE = "due_diligence", _("Due diligence")
+    TERM_SHEET = "term_sheet", _("Term sheet")
+    APPROVED = "approved", _("Approved")
+    DISBURSED = "disbursed", _("Disbursed")
+    INVESTED = "invested", _("Invested")
+    REPAYING = "repaying", _("Repaying")
+    REPAID = "repaid", _("Repaid")
+    DEFAULTED = "defaulted", _("Defaulted")
     DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
     CLOSED = "closed", _("Closed")
 
 
@@ -47,14 +57,41 @@ REQUEST_VISIBLE_STATUSES = (RequestStatus.OPEN, RequestStatus.IN_PROGRESS)
 REQUEST_EDITABLE_STATUSES = (RequestStatus.DRAFT, RequestStatus.OPEN)
 REQUEST_EXPIRABLE_STATUSES = (RequestStatus.OPEN, RequestStatus.IN_PROGRESS)
 
+# Stages before any money moves: either side can still walk away (declined, with a reason;
+# the enterprise can also withdraw), and a request that ends closes them.
+DEAL_OPEN_STAGES = (DealStage.INTEREST, DealStage.ACCEPTED, DealStage.DATA_ACCESS, DealStage.DUE_DILIGENCE,
+                    DealStage.TERM_SHEET, DealStage.APPROVED)
+# Outcomes: what the credit model learns from (and where a deal ends once money moved).
+DEAL_OUTCOME_STAGES = (DealStage.INVESTED, DealStage.REPAID, DealStage.DEFAULTED)
+DEAL_TERMINAL_STAGES = (DealStage.DECLINED, DealStage.WITHDRAWN, DealStage.CLOSED, *DEAL_OUTCOME_STAGES)
+# Stages at which the money has moved to the enterprise: they count towards funding the request.
+DEAL_FUNDED_STAGES = (DealStage.DISBURSED, DealStage.INVESTED, DealStage.REPAYING, DealStage.REPAID,
+                      DealStage.DEFAULTED)
+
+# The one table of who may move a deal where. "system" moves are made by services (a confirmed
+# consent, the repayment job, a request that ends), never directly by a person.
+# Some moves have a precondition checked by the service (``services.DEAL_PRECONDITIONS``):
+# data access needs a live consent, the term sheet stage a proposed term sheet, approval a
+# term sheet every party confirmed, disbursement a loan and investment an equity instrument.
 DEAL_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (DealStage.INTEREST, DealStage.ACCEPTED): frozenset({"enterprise"}),
-    (DealStage.INTEREST, DealStage.DECLINED): frozenset({"enterprise"}),
-    (DealStage.INTEREST, DealStage.CLOSED): frozenset({"enterprise", "institution"}),
-    (DealStage.ACCEPTED, DealStage.CLOSED): frozenset({"enterprise", "institution"}),
+    (DealStage.ACCEPTED, DealStage.DATA_ACCESS): frozenset({"enterprise"}),
+    (DealStage.DATA_ACCESS, DealStage.DUE_DILIGENCE): frozenset({"institution"}),
+    (DealStage.DUE_DILIGENCE, DealStage.TERM_SHEET): frozenset({"institution", "enterprise"}),
+    (DealStage.TERM_SHEET, DealStage.APPROVED): frozenset({"institution"}),
+    (DealStage.APPROVED, DealStage.DISBURSED): frozenset({"institution"}),
+    (DealStage.APPROVED, DealStage.INVESTED): frozenset({"institution"}),
+    (DealStage.DISBURSED, DealStage.REPAYING): frozenset({"system"}),
+    (DealStage.REPAYING, DealStage.REPAID): frozenset({"system"}),
+    (DealStage.DISBURSED, DealStage.DEFAULTED): frozenset({"system"}),
+    (DealStage.REPAYING, DealStage.DEFAULTED): frozenset({"system"}),
+    **{(stage, DealStage.DECLINED): frozenset({"enterprise", "institution"}) for stage in DEAL_OPEN_STAGES},
+    **{(stage, DealStage.WITHDRAWN): frozenset({"enterprise"}) for stage in DEAL_OPEN_STAGES},
+    **{(stage, DealStage.CLOSED): frozenset({"system"}) for stage in DEAL_OPEN_STAGES},
 }
 
-DEAL_TERMINAL_STAGES = (DealStage.DECLINED, DealStage.CLOSED)
+# Moves that need a comment (the other side is told why).
+DEAL_REASON_REQUIRED = frozenset({DealStage.DECLINED, DealStage.WITHDRAWN})
 
 
 def allowed_targets(table: dict[tuple[str, str], frozenset[str]], current: str, actor: str) -> list[str]:

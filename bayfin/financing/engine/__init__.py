@@ -1,0 +1,1 @@
+"""Pure financing calculations (no Django): repayment schedules, payment allocation, days past due."""
