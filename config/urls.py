@@ -15,6 +15,9 @@ urlpatterns = [
     path("fx/", include("bayfin.fx.urls")),
     path("evaluation/", include("bayfin.evaluation.urls")),
     path("ledger/", include("bayfin.ledger.urls")),
+    path("consent/", include("bayfin.consent.urls")),
+    path("documents/", include("bayfin.documents.urls")),
+    path("notifications/", include("bayfin.notifications.urls")),
     path("", include("bayfin.web.urls")),
 ]
 

@@ -17,12 +17,15 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 
 from bayfin.accounts.api import router as accounts_router
 from bayfin.common.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
+from bayfin.consent.api import router as consent_router
+from bayfin.documents.api import router as documents_router
 from bayfin.enterprises.api import router as enterprises_router
 from bayfin.evaluation.api import router as evaluation_router
 from bayfin.financing.api import router as financing_router
 from bayfin.fx.api import router as fx_router
 from bayfin.institutions.api import router as institutions_router
 from bayfin.ledger.api import router as ledger_router
+from bayfin.notifications.api import router as notifications_router
 
 from .auth import session_auth, token_auth
 
@@ -124,3 +127,6 @@ api.add_router("/financing/", financing_router)
 api.add_router("/fx/", fx_router)
 api.add_router("/evaluations/", evaluation_router)
 api.add_router("/ledger/", ledger_router)
+api.add_router("/consent/", consent_router)
+api.add_router("/documents/", documents_router)
+api.add_router("/notifications/", notifications_router)
