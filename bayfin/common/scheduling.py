@@ -22,9 +22,11 @@ class Job:
 
 JOBS: list[Job] = [
     Job("expire-financing-requests", "bayfin.financing.tasks.expire_requests", 300),
+    Job("deals-days-past-due", "bayfin.financing.tasks.update_days_past_due", 86400),
     Job("expire-invitations", "bayfin.accounts.tasks.expire_invitations", 3600),
     Job("reevaluate-enterprises", "bayfin.evaluation.tasks.reevaluate_all", 86400),
     Job("ledger-integrate-and-checkpoint", "bayfin.ledger.tasks.integrate_pending", 30),
+    Job("expire-consents", "bayfin.consent.tasks.expire_consents", 3600),
 ]
 
 

@@ -126,6 +126,32 @@ class FieldErrors:
             return None
         return number
 
+    def percent(self, field: str, value: Any, *, required: bool = True, minimum: Decimal = Decimal(0),
+                maximum: Decimal = Decimal(100), places: int = 4) -> Decimal | None:
+        """A percentage such as "4.35" in [minimum, maximum], at most ``places`` decimals."""
+        if value in (None, ""):
+            if required:
+                self.add(field, _("This field is required."))
+            return None
+        if isinstance(value, (bool, float)):
+            self.add(field, _("Enter a number such as 4.35."))
+            return None
+        try:
+            number = Decimal(str(value).strip())
+        except ArithmeticError:
+            self.add(field, _("Enter a number such as 4.35."))
+            return None
+        if not number.is_finite():
+            self.add(field, _("Enter a number such as 4.35."))
+            return None
+        if -number.as_tuple().exponent > places if isinstance(number.as_tuple().exponent, int) else True:
+            self.add(field, _("Use at most %(n)d decimal places.") % {"n": places})
+            return None
+        if number < minimum or number > maximum:
+            self.add(field, _("Enter a value from %(low)s to %(high)s.") % {"low": minimum, "high": maximum})
+            return None
+        return number
+
     def not_future(self, field: str, value: date | None, today: date) -> date | None:
         if value is not None and value > today:
             self.add(field, _("The date cannot be in the future."))

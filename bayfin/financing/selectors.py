@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -16,19 +18,23 @@ from django.utils.translation import gettext_lazy as _
 from bayfin.accounts.models import OrganisationKind, OrganisationStatus
 from bayfin.accounts.selectors import require_member, require_operator, require_signed_in
 from bayfin.common.errors import NotFound, PermissionDenied
+from bayfin.common.money import Money
 from bayfin.common.validation import FieldErrors
 from bayfin.common.vocab import Instrument, Jurisdiction, Qualification, Sector, Stage
 from bayfin.enterprises.models import Certification, Enterprise
 from bayfin.enterprises.selectors import PublicProfile
 from bayfin.institutions.models import Product, ProductStatus
 
-from .models import Deal, DealEvent, FinancingRequest
+from .models import Deal, DealEvent, FinancingRequest, Payment, TermSheet
 from .transitions import (
+    DEAL_FUNDED_STAGES,
+    DEAL_OUTCOME_STAGES,
     DEAL_TERMINAL_STAGES,
     DEAL_TRANSITIONS,
     REQUEST_EDITABLE_STATUSES,
     REQUEST_TRANSITIONS,
     REQUEST_VISIBLE_STATUSES,
+    DealStage,
     allowed_targets,
 )
 
@@ -178,7 +184,8 @@ def request_editable_for(user: Any, req: FinancingRequest) -> bool:
 
 def _deals() -> QuerySet[Deal]:
     return Deal.objects.select_related(
-        "request__enterprise__organisation", "institution__organisation", "product", "channel"
+        "request__enterprise__organisation", "institution__organisation", "guarantor__organisation", "product",
+        "channel"
     ).prefetch_related(_published_certifications("request__enterprise__certifications"),
                        "request__enterprise__badges")
 
@@ -191,7 +198,8 @@ def _deals_scoped(user: Any) -> QuerySet[Deal]:
     if org.kind == OrganisationKind.ENTERPRISE:
         return _deals().filter(request__enterprise__organisation=org)
     if org.kind == OrganisationKind.INSTITUTION:
-        return _deals().filter(institution__organisation=org)
+        # The lender, or the guarantee company that guarantees the deal.
+        return _deals().filter(Q(institution__organisation=org) | Q(guarantor__organisation=org))
     if org.kind == OrganisationKind.OPERATOR:
         return _deals()
     raise PermissionDenied(_("Your role cannot do this."))
@@ -214,7 +222,8 @@ def deal_get_for(user: Any, deal_id: int) -> Deal:
         qs = _deals_scoped(user)
     except PermissionDenied:
         raise NotFound(_("Not found.")) from None
-    events = Prefetch("events", queryset=DealEvent.objects.select_related("actor").order_by("at", "pk"))
+    events = Prefetch("events", queryset=DealEvent.objects.select_related("actor").prefetch_related("documents")
+                      .order_by("at", "pk"))
     deal = qs.prefetch_related(events).filter(pk=deal_id).first()
     if deal is None:
         raise NotFound(_("Not found."))
@@ -222,7 +231,8 @@ def deal_get_for(user: Any, deal_id: int) -> Deal:
 
 
 def deal_side(actor: Any, deal: Deal) -> str | None:
-    """'enterprise' or 'institution' if the actor is a party to the deal, else None."""
+    """'enterprise', 'institution' (the lender or investor) or 'guarantor' if the actor is a
+    party to the deal, else None."""
     org = getattr(actor, "organisation", None) if getattr(actor, "is_authenticated", False) else None
     if org is None:
         return None
@@ -230,6 +240,9 @@ def deal_side(actor: Any, deal: Deal) -> str | None:
         return "enterprise"
     if org.kind == OrganisationKind.INSTITUTION and deal.institution.organisation_id == org.pk:
         return "institution"
+    if (org.kind == OrganisationKind.INSTITUTION and deal.guarantor_id is not None
+            and deal.guarantor.organisation_id == org.pk):
+        return "guarantor"
     return None
 
 
@@ -239,11 +252,126 @@ def deal_is_live(deal: Deal) -> bool:
 
 
 def deal_actions_for(user: Any, deal: Deal) -> list[str]:
-    """The stages this user may move the deal to."""
+    """The stages this user may move the deal to with a plain move (the term sheet stage is
+    reached by proposing terms, data access by confirming the consent: the page offers those
+    steps in their own forms)."""
     side = deal_side(user, deal)
     if side is None:
         return []
-    return allowed_targets(DEAL_TRANSITIONS, deal.stage, side)
+    own_step = {DealStage.TERM_SHEET, DealStage.DATA_ACCESS}
+    return [s for s in allowed_targets(DEAL_TRANSITIONS, deal.stage, side) if s not in own_step]
+
+
+def deal_next_steps_for(user: Any, deal: Deal) -> list[str]:
+    """Every stage the viewer may take the deal to next, including those with their own form."""
+    side = deal_side(user, deal)
+    return allowed_targets(DEAL_TRANSITIONS, deal.stage, side) if side else []
+
+
+def term_sheets_for(user: Any, deal: Deal) -> QuerySet[TermSheet]:
+    """The deal's term sheets, newest first (the deal was already fetched for this user)."""
+    if deal_side(user, deal) is None and not _is_operator(user):
+        return TermSheet.objects.none()
+    return deal.term_sheets.select_related("proposed_by", "enterprise_confirmed_by", "institution_confirmed_by",
+                                           "guarantor_confirmed_by").order_by("-number")
+
+
+def term_sheet_get_for(user: Any, deal_id: int, number: int) -> TermSheet:
+    deal = deal_get_for(user, deal_id)
+    ts = deal.term_sheets.filter(number=number).first()
+    if ts is None:
+        raise NotFound(_("Not found."))
+    ts.deal = deal
+    return ts
+
+
+def _is_operator(user: Any) -> bool:
+    org = getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
+    return org is not None and org.kind == OrganisationKind.OPERATOR
+
+
+@dataclass
+class Repayment:
+    """A loan's schedule with what was paid against each line, and its payments."""
+
+    position: Any  # engine.schedule.Position
+    payments: list[Payment]
+    currency: str
+    default_days: int
+
+
+def repayment_for(user: Any, deal: Deal) -> Repayment | None:
+    """The repayment schedule and payments of a disbursed loan, for its parties and operators."""
+    if deal_side(user, deal) is None and not _is_operator(user):
+        return None
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .engine import schedule
+
+    instalments = list(deal.instalments.order_by("number"))
+    if not instalments:
+        return None
+    payments = list(deal.payments.select_related("recorded_by").order_by("paid_on", "pk"))
+    lines = [schedule.Line(i.number, i.due_on, i.principal, i.interest) for i in instalments]
+    pos = schedule.position(lines, [schedule.PaymentIn(p.paid_on, p.amount) for p in payments],
+                            on=timezone.localdate())
+    return Repayment(pos, payments, instalments[0].currency, settings.BAYFIN_DEFAULT_DAYS_PAST_DUE)
+
+
+@dataclass
+class Funding:
+    """How much of a request its deals have funded, converted into the request's currency today."""
+
+    asked: Any
+    funded: Any
+    missing_rates: list[str]
+    deals: list[Deal]
+
+    @property
+    def reached(self) -> bool:
+        return self.funded.amount >= self.asked.amount
+
+
+def funded_amount(req: FinancingRequest, *, on: date) -> tuple[Money, list[str]]:
+    """The money the request's deals disbursed or invested, converted into the request's currency
+    at the rate of ``on``, and the currencies that had no rate that day (not counted)."""
+    from bayfin.fx import selectors as fx_selectors  # fx.selectors imports this module
+
+    total = Money(Decimal(0), req.currency)
+    missing: list[str] = []
+    for amount, currency in (Deal.objects.filter(request=req, stage__in=DEAL_FUNDED_STAGES)
+                             .exclude(agreed_amount=None).values_list("agreed_amount", "agreed_currency")):
+        money = Money(amount, currency)
+        if currency == req.currency:
+            total = total + money
+            continue
+        converted = fx_selectors.convert_or_none(money, req.currency, on)
+        if converted is None:
+            missing.append(currency)
+        else:
+            total = total + converted.result
+    return total, missing
+
+
+def funding_for(user: Any, req: FinancingRequest) -> Funding | None:
+    """For the request's enterprise and operators: the deals that moved money and their total."""
+    if not (_owns(user, req) or _is_operator(user)):
+        return None
+    from django.utils import timezone
+
+    total, missing = funded_amount(req, on=timezone.localdate())
+    deals = list(_deals().filter(request=req, stage__in=DEAL_FUNDED_STAGES).order_by("pk"))
+    return Funding(Money(req.amount, req.currency), total, missing, deals)
+
+
+def deal_outcomes(*, since: Any = None) -> QuerySet[Deal]:
+    """Deals with an outcome (invested, repaid, defaulted): what the credit model retrains on.
+    Not scoped by user: for the scoring pipeline only, never for a page or the API."""
+    qs = Deal.objects.filter(stage__in=DEAL_OUTCOME_STAGES).select_related("request__enterprise")
+    if since is not None:
+        qs = qs.filter(outcome_on__gte=since)
+    return qs.order_by("outcome_on", "pk")
 
 
 def deals_on_request_for(user: Any, req: FinancingRequest) -> QuerySet[Deal]:

@@ -17,13 +17,18 @@ through the rest of the pipeline).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from bayfin.accounts.models import OrganisationKind, OrganisationStatus
@@ -38,18 +43,34 @@ from bayfin.common.errors import (
 )
 from bayfin.common.money import Money
 from bayfin.common.validation import FieldErrors
-from bayfin.common.vocab import Instrument
+from bayfin.common.vocab import LOAN_INSTRUMENTS, InstitutionKind, Instrument
+from bayfin.consent.models import Scope
 from bayfin.fx import explain as fx_explain
 from bayfin.fx import selectors as fx_selectors
 from bayfin.fx.engine import limits as fx_limits
 from bayfin.fx.engine.channels import Mismatch
 from bayfin.fx.models import Channel
-from bayfin.institutions.models import Product, ProductStatus
-from bayfin.ledger.services import Party, ledger_record
+from bayfin.institutions.models import Institution, Product, ProductStatus
+from bayfin.ledger.entries import canonical_json
+from bayfin.ledger.services import Party, ledger_record, registration_of
+from bayfin.notifications.services import notify
 
-from .models import Deal, DealEvent, FinancingRequest
-from .selectors import deal_side
+from .engine import schedule
+from .models import (
+    Deal,
+    DealEvent,
+    FinancingRequest,
+    Instalment,
+    Payment,
+    RepaymentMethod,
+    TermSheet,
+    TermSheetStatus,
+)
+from .selectors import deal_side, funded_amount
 from .transitions import (
+    DEAL_OPEN_STAGES,
+    DEAL_OUTCOME_STAGES,
+    DEAL_REASON_REQUIRED,
     DEAL_TERMINAL_STAGES,
     DEAL_TRANSITIONS,
     REQUEST_EDITABLE_STATUSES,
@@ -72,7 +93,27 @@ REQUEST_ENDING_STATUSES = (RequestStatus.CLOSED, RequestStatus.WITHDRAWN, Reques
 MAX_TERM_MONTHS = 600
 MAX_TEXT = 5000
 SIDE_LABELS = {"enterprise": _("the enterprise"), "institution": _("the institution"),
-               "system": _("the platform")}
+               "guarantor": _("the guarantor"), "system": _("the platform")}
+
+
+# Consent lives in its own app, whose services move a deal when a consent is confirmed (they
+# import this module inside their functions); these two calls import it the same way.
+def consent_propose_for_deal(*, actor: Any, deal: Deal) -> Any:
+    from bayfin.consent.services import consent_propose_for_deal as propose
+
+    return propose(actor=actor, deal=deal)
+
+
+def consent_end_for_deal(*, deal: Deal, reason: str) -> Any:
+    from bayfin.consent.services import consent_end_for_deal as end
+
+    return end(deal=deal, reason=reason)
+
+
+def live_grant(*, institution: Any, enterprise: Any, scope: str) -> Any:
+    from bayfin.consent.selectors import live_grant as live
+
+    return live(institution=institution, enterprise=enterprise, scope=scope)
 
 
 def _label(choices: Any, value: str) -> str:
@@ -285,9 +326,11 @@ def request_update(*, actor: Any, request_id: int, data: Mapping[str, Any]) -> F
 
 
 def _close_live_deals(req: FinancingRequest, *, actor: Any, reason: str) -> int:
-    """Close the request's live deals (locked after the request row). Returns how many."""
-    deals = list(Deal.objects.select_for_update(of=("self",)).select_related("institution").filter(request=req)
-                 .exclude(stage__in=DEAL_TERMINAL_STAGES).order_by("pk"))
+    """Close the request's deals that have not moved money yet (locked after the request row).
+    Deals that disbursed or invested go on (a loan is repaid whatever becomes of the request).
+    Returns how many were closed."""
+    deals = list(Deal.objects.select_for_update(of=("self",)).select_related("institution", "guarantor")
+                 .filter(request=req, stage__in=DEAL_OPEN_STAGES).order_by("pk"))
     for deal in deals:
         _deal_move(deal, to_stage=DealStage.CLOSED, actor=actor, comment=reason)
     return len(deals)
@@ -358,33 +401,81 @@ def request_expire_due(*, today: date) -> int:
 # --------------------------------------------------------------------------- deals
 
 
-def _deal_move(deal: Deal, *, to_stage: str, actor: Any, comment: str) -> DealEvent:
-    """Set a locked deal's stage, write its history row and audit event (no checks)."""
+def _stage_msgid(stage: str) -> str:
+    """A stage's English label: the message id the notification translates for each reader."""
+    with translation.override("en"):
+        return _label(DealStage, stage)
+
+
+def _parties(deal: Deal) -> list[Any]:
+    """The organisations party to a deal: the enterprise, the institution, the guarantor."""
+    orgs = [deal.request.enterprise.organisation, deal.institution.organisation]
+    if deal.guarantor_id is not None:
+        orgs.append(deal.guarantor.organisation)
+    return orgs
+
+
+def _notify_deal(deal: Deal, *, actor: Any, kind: str, message: str, params: Mapping[str, Any]) -> None:
+    """Tell the deal's other parties (every party, for a move the platform made)."""
+    actor_org = getattr(actor, "organisation", None) if getattr(actor, "is_authenticated", False) else None
+    others = [org for org in _parties(deal) if actor_org is None or org.pk != actor_org.pk]
+    notify(organisations=others, kind=kind, message=message,
+           params={"deal": deal.pk, "request": deal.request.title, **params},
+           link=reverse("financing:deal_detail", args=[deal.pk]), subject=f"financing.deal:{deal.pk}",
+           exclude_user=actor if actor_org is not None else None)
+
+
+def _deal_move(deal: Deal, *, to_stage: str, actor: Any, comment: str, documents: Any = ()) -> DealEvent:
+    """Set a locked deal's stage, write its history row (with the attached documents), its audit
+    event and its ledger entry, tell the other side, and end the deal's consents when it ends.
+    No checks: callers check the transition table first."""
     current = deal.stage
     deal.stage = to_stage
-    deal.save(update_fields=["stage", "updated_at"])
+    update_fields = ["stage", "updated_at"]
+    if to_stage in DEAL_OUTCOME_STAGES:
+        deal.outcome_on = timezone.localdate()
+        update_fields.append("outcome_on")
+    deal.save(update_fields=update_fields)
     event = DealEvent.objects.create(deal=deal, from_stage=current, to_stage=to_stage,
                                      actor=actor if getattr(actor, "is_authenticated", False) else None,
                                      comment=comment)
+    documents = list(documents)
+    if documents:
+        event.documents.set(documents)
     audit_record(actor=actor, action=f"financing.deal_{to_stage}", subject=deal,
-                 old={"stage": current}, new={"stage": to_stage, "comment": comment},
+                 old={"stage": current},
+                 new={"stage": to_stage, "comment": comment, "documents": [d.sha256 for d in documents]},
                  organisation_id=deal.institution.organisation_id)
     _ledger_deal_event(deal, event)
+    _notify_deal(deal, actor=actor, kind="deal.stage_changed",
+                 message=gettext_noop("Deal #%(deal)s on “%(request)s” moved to: %(stage)s."),
+                 params={"stage": {"_": _stage_msgid(to_stage)}})
+    if to_stage in DEAL_TERMINAL_STAGES:
+        consent_end_for_deal(deal=deal, reason=gettext("The deal ended: %(stage)s.")
+                             % {"stage": _label(DealStage, to_stage)})
     return event
 
 
 def deal_event_entry(deal: Deal, event: DealEvent) -> dict[str, Any]:
     """What the ledger records of a deal stage change (``ledger.services.ledger_record``'s
-    arguments): both sides as parties, the stages, the amount asked as a decimal string
-    with its currency, and the comment as its salted hash only."""
+    arguments): every party (enterprise, institution, guarantor), the stages, the amount asked
+    (and the agreed amount once a term sheet is confirmed) as decimal strings with their
+    currency, the SHA-256 of each attached document, and the comment as its salted hash only."""
     req = deal.request
+    parties = [Party(req.enterprise.organisation, "enterprise"), Party(deal.institution.organisation, "institution")]
+    if deal.guarantor_id is not None:
+        parties.append(Party(deal.guarantor.organisation, "guarantor"))
+    amounts = [(req.amount, req.currency)]
+    if deal.agreed_amount is not None:
+        amounts.append((deal.agreed_amount, deal.agreed_currency))
     return {
         "kind": "deal.stage_changed", "subject": deal, "reference": event, "at": event.at,
-        "parties": [Party(req.enterprise.organisation, "enterprise"), Party(deal.institution.organisation, "institution")],
+        "parties": parties,
         "data": {"from": event.from_stage, "to": event.to_stage, "request": req.pk, "product": deal.product_id,
-                 "channel": deal.channel.code if deal.channel is not None else None},
+                 "channel": deal.channel.code if deal.channel is not None else None,
+                 "documents": sorted(d.sha256 for d in event.documents.all()) if event.pk else []},
         "texts": [event.comment],
-        "amounts": [(req.amount, req.currency)],
+        "amounts": amounts,
     }
 
 
@@ -478,6 +569,9 @@ def deal_express_interest(*, actor: Any, request_id: int, message: str,
     event = DealEvent.objects.create(deal=deal, from_stage="", to_stage=DealStage.INTEREST, actor=actor,
                                      comment=text)
     _ledger_deal_event(deal, event)
+    _notify_deal(deal, actor=actor, kind="deal.interest",
+                 message=gettext_noop("%(institution)s is interested in your request “%(request)s” (deal #%(deal)s)."),
+                 params={"institution": str(institution)})
     audit_record(actor=actor, action="financing.deal_interest", subject=deal,
                  new={"stage": DealStage.INTEREST, "request": req.pk, "product": product.pk if product else None,
                       "channel": channel.pk if channel else None, "message": text},
@@ -485,41 +579,475 @@ def deal_express_interest(*, actor: Any, request_id: int, message: str,
     return deal
 
 
-@transaction.atomic
-def deal_transition(*, actor: Any, deal_id: int, to_stage: str, comment: str = "") -> Deal:
-    """The one place deals move, along DEAL_TRANSITIONS; one DealEvent per move.
+def deal_lock(deal_id: int) -> Deal:
+    """Lock a deal for a change, in the platform's lock order: its request row, then the deal row.
 
-    Declining needs a reason. Accepting the first deal of an open request moves the
-    request to *in progress*.
+    Call inside a transaction. Other apps (consent) call this before locking their own rows
+    that belong to the deal, so every path takes the locks in the same order.
     """
-    require_member(actor, OrganisationKind.ENTERPRISE, OrganisationKind.INSTITUTION)
     request_id = Deal.objects.filter(pk=deal_id).values_list("request_id", flat=True).first()
     if request_id is None:
         raise NotFound(_("Deal not found."))
-    # Lock order: the request, then the deal.
-    req = FinancingRequest.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=request_id)
-    deal = Deal.objects.select_for_update(of=("self",)).select_related("institution").get(pk=deal_id)
+    req = FinancingRequest.objects.select_for_update(of=("self",)).select_related(
+        "enterprise__organisation").get(pk=request_id)
+    deal = (Deal.objects.select_for_update(of=("self",))
+            .select_related("institution__organisation", "guarantor__organisation", "channel").get(pk=deal_id))
     deal.request = req
+    return deal
+
+
+def _deal_for_actor(actor: Any, deal_id: int) -> tuple[Deal, str]:
+    """The locked deal and the actor's side in it; NotFound for anyone not party to it."""
+    require_member(actor, OrganisationKind.ENTERPRISE, OrganisationKind.INSTITUTION)
+    deal = deal_lock(deal_id)
     side = deal_side(actor, deal)
     if side is None:
         raise NotFound(_("Deal not found."))
+    return deal, side
 
+
+def _check_expected(deal: Deal, expected_stage: str | None) -> None:
+    """Two people moving one deal at once: the second is told the deal moved, not moved twice."""
+    if expected_stage and expected_stage != deal.stage:
+        raise Conflict(
+            _("Someone else moved this deal to %(stage)s while you were looking at it. "
+              "Reload the deal and decide again.") % {"stage": _label(DealStage, deal.stage)},
+            code="deal_moved",
+        )
+
+
+def _clean_comment(to_stage: str, comment: str) -> str:
+    text = (comment or "").strip()
+    errors = FieldErrors()
+    if to_stage in DEAL_REASON_REQUIRED and not text:
+        errors.add("comment", _("Give a reason: the other side is told why."))
+    elif len(text) > MAX_TEXT:
+        errors.add("comment", _("Use at most %(n)d characters.") % {"n": MAX_TEXT})
+    errors.raise_if_any()
+    return text
+
+
+def _attachable(actor: Any, deal: Deal, document_ids: Any) -> list[Any]:
+    """The documents the actor attaches to a step: from its data room or this deal only."""
+    ids = [i for i in (document_ids or []) if i not in (None, "")]
+    if not ids:
+        return []
+    from bayfin.documents.selectors import attachable_documents_for
+
+    wanted: set[int] = set()
+    for raw in ids:
+        text = str(raw).strip()
+        if not text.isdigit():
+            raise ValidationFailed(_("Some fields are not valid."),
+                                   fields={"documents": [_("Choose documents from the list.")]})
+        wanted.add(int(text))
+    found = list(attachable_documents_for(actor, deal).filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise ValidationFailed(_("Some fields are not valid."), fields={"documents": [
+            _("Attach only documents from your data room or from this deal.")]})
+    return found
+
+
+def _confirmed_term_sheet(deal: Deal) -> TermSheet | None:
+    return deal.term_sheets.filter(status=TermSheetStatus.CONFIRMED).first()
+
+
+def _precondition(deal: Deal, to_stage: str) -> str | None:
+    """Why a move the table allows cannot happen yet (None when it can)."""
+    req = deal.request
+    if to_stage == DealStage.ACCEPTED and req.status not in REQUEST_VISIBLE_STATUSES:
+        return gettext("The request is %(status)s: deals on it can no longer be accepted.") % {
+            "status": _label(RequestStatus, req.status)}
+    if to_stage == DealStage.DATA_ACCESS and not any(
+            live_grant(institution=deal.institution, enterprise=req.enterprise, scope=scope)
+            for scope in Scope.values):
+            return gettext("Grant the institution access to your data first: confirm or edit the proposed "
+                           "consent on the data sharing page.")
+    if to_stage == DealStage.TERM_SHEET:
+        return gettext("Propose a term sheet: the deal moves to this stage with the first proposal.")
+    if to_stage == DealStage.APPROVED and _confirmed_term_sheet(deal) is None:
+        return gettext("Every party must confirm a term sheet before the deal is approved.")
+    if to_stage == DealStage.DISBURSED and deal.agreed_instrument not in DISBURSED_INSTRUMENTS:
+        return gettext("Only a loan is disbursed; this deal's agreed instrument is %(instrument)s.") % {
+            "instrument": _label(Instrument, deal.agreed_instrument)}
+    if to_stage == DealStage.INVESTED and deal.agreed_instrument not in INVESTED_INSTRUMENTS:
+        return gettext("Only equity is invested; this deal's agreed instrument is %(instrument)s.") % {
+            "instrument": _label(Instrument, deal.agreed_instrument)}
+    return None
+
+
+# A confirmed term sheet's instrument decides how the money moves.
+INVESTED_INSTRUMENTS = frozenset({Instrument.EQUITY, Instrument.CONVERTIBLE})
+DISBURSED_INSTRUMENTS = frozenset(LOAN_INSTRUMENTS | {Instrument.BOND})
+# The pipeline's steps that have a service of their own (the page offers them there).
+DEAL_STEP_SERVICES = {DealStage.TERM_SHEET: "term_sheet_propose", DealStage.DATA_ACCESS: "consent_confirm"}
+
+
+@transaction.atomic
+def deal_transition(*, actor: Any, deal_id: int, to_stage: str, comment: str = "",
+                    expected_stage: str | None = None, document_ids: Any = ()) -> Deal:
+    """The one place people move deals, along DEAL_TRANSITIONS; one DealEvent per move.
+
+    ``expected_stage`` is the stage the actor saw: when someone else moved the deal meanwhile,
+    the move is refused with a conflict instead of being applied to a stage the actor never saw.
+    Declining and withdrawing need a reason. Accepting proposes the default data-sharing consent
+    and moves an open request to *in progress*; disbursing makes the repayment schedule; money
+    moving may fund the request. Every refusal names its reason.
+    """
+    deal, side = _deal_for_actor(actor, deal_id)
+    _check_expected(deal, expected_stage)
     _check_transition(DEAL_TRANSITIONS, DealStage, deal.stage, to_stage, side,
                       _("A deal at stage %(current)s cannot move to %(target)s: %(reason)s."))
-    text = (comment or "").strip()
-    if to_stage == DealStage.DECLINED and not text:
-        raise ValidationFailed(_("Give a reason for declining."),
-                               fields={"comment": [_("Give a reason for declining.")]})
-    if len(text) > MAX_TEXT:
-        raise ValidationFailed(_("Some fields are not valid."),
-                               fields={"comment": [_("Use at most %(n)d characters.") % {"n": MAX_TEXT}]})
-    if to_stage == DealStage.ACCEPTED and req.status not in REQUEST_VISIBLE_STATUSES:
-        raise InvalidTransition(
-            _("The request is %(status)s: deals on it can no longer be accepted.")
-            % {"status": _label(RequestStatus, req.status)},
-        )
-    _deal_move(deal, to_stage=to_stage, actor=actor, comment=text)
-    if to_stage == DealStage.ACCEPTED and req.status == RequestStatus.OPEN:
-        _request_move(req, to_status=RequestStatus.IN_PROGRESS, side="system", actor=actor,
-                      reason=gettext("A deal was accepted."))
+    text = _clean_comment(to_stage, comment)
+    documents = _attachable(actor, deal, document_ids)
+    why_not = _precondition(deal, to_stage)
+    if why_not:
+        raise InvalidTransition(why_not)
+    req = deal.request
+    if to_stage == DealStage.DISBURSED:
+        _disburse(deal, on=timezone.localdate())
+    _deal_move(deal, to_stage=to_stage, actor=actor, comment=text, documents=documents)
+    if to_stage == DealStage.ACCEPTED:
+        consent_propose_for_deal(actor=actor, deal=deal)
+        if req.status == RequestStatus.OPEN:
+            _request_move(req, to_status=RequestStatus.IN_PROGRESS, side="system", actor=actor,
+                          reason=gettext("A deal was accepted."))
+    if to_stage in (DealStage.DISBURSED, DealStage.INVESTED):
+        _fund_if_reached(req, actor=actor)
     return deal
+
+
+@transaction.atomic
+def deal_data_access_granted(*, actor: Any, deal_id: int) -> Deal | None:
+    """Called by consent when the enterprise confirms a deal's consent: an *accepted* deal moves
+    to *data access granted*. A no-op (None) at any other stage."""
+    deal, side = _deal_for_actor(actor, deal_id)
+    if deal.stage != DealStage.ACCEPTED:
+        return None
+    _check_transition(DEAL_TRANSITIONS, DealStage, deal.stage, DealStage.DATA_ACCESS, side,
+                      _("A deal at stage %(current)s cannot move to %(target)s: %(reason)s."))
+    _deal_move(deal, to_stage=DealStage.DATA_ACCESS, actor=actor,
+               comment=gettext("The enterprise granted access to its data."))
+    return deal
+
+
+@transaction.atomic
+def deal_set_guarantor(*, actor: Any, deal_id: int, guarantor_id: int | None) -> Deal:
+    """The lending institution names (or removes) the guarantee company that guarantees this deal.
+
+    Only before a term sheet is confirmed: the guarantor confirms the terms too.
+    """
+    deal, side = _deal_for_actor(actor, deal_id)
+    if side != "institution":
+        raise PermissionDenied(_("Only the lending institution can name a guarantor."))
+    if deal.stage not in DEAL_OPEN_STAGES or deal.stage == DealStage.APPROVED or _confirmed_term_sheet(deal):
+        raise Conflict(_("The guarantor can change only until a term sheet is confirmed."), code="terms_agreed")
+    guarantor = None
+    if guarantor_id not in (None, ""):
+        guarantor = (Institution.objects.select_related("organisation")
+                     .filter(pk=guarantor_id, kind=InstitutionKind.GUARANTEE_COMPANY,
+                             organisation__status=OrganisationStatus.VERIFIED).first())
+        if guarantor is None or guarantor.pk == deal.institution_id:
+            raise ValidationFailed(_("Some fields are not valid."), fields={"guarantor_id": [
+                _("Choose a verified guarantee company other than your own institution.")]})
+    old = deal.guarantor_id
+    deal.guarantor = guarantor
+    deal.save(update_fields=["guarantor", "updated_at"])
+    audit_record(actor=actor, action="financing.deal_guarantor", subject=deal, old={"guarantor": old},
+                 new={"guarantor": guarantor.pk if guarantor else None},
+                 organisation_id=deal.institution.organisation_id)
+    if guarantor is not None:
+        _notify_deal(deal, actor=actor, kind="deal.guarantor",
+                     message=gettext_noop("%(guarantor)s was named the guarantor of deal #%(deal)s on "
+                                          "“%(request)s”."),
+                     params={"guarantor": str(guarantor)})
+    return deal
+
+
+# --------------------------------------------------------------------------- term sheets
+
+TERM_SHEET_FIELDS = ("instrument", "amount", "currency", "annual_rate", "valuation", "term_months", "repayment",
+                     "conditions")
+MAX_RATE_PERCENT = Decimal(36)  # the PRC courts' ceiling on lending rates protects borrowers far below this
+
+
+def clean_term_sheet(errors: FieldErrors, data: Mapping[str, Any], *, req: FinancingRequest) -> dict[str, Any]:
+    """The terms: the one place their rules live. Loans need a rate, a term and a repayment
+    method; equity needs a valuation; the instrument is one the request accepts."""
+    out: dict[str, Any] = dict.fromkeys(TERM_SHEET_FIELDS)
+    allowed = [i for i in req.instruments if i != Instrument.GUARANTEE]
+    instrument = errors.choice("instrument", data.get("instrument"), Instrument)
+    if instrument is not None and instrument not in allowed:
+        errors.add("instrument", gettext("The request accepts %(accepted)s.") % {
+            "accepted": fx_explain.instruments(allowed)})
+        instrument = None
+    out["instrument"] = instrument
+    currency = errors.currency("currency", data.get("currency") or "")
+    out["currency"] = currency
+    out["amount"] = errors.money("amount", data.get("amount"), currency)
+    out["conditions"] = errors.text("conditions", data.get("conditions"), required=False, max_length=MAX_TEXT)
+    out["repayment"] = ""
+    if instrument in INVESTED_INSTRUMENTS:
+        out["valuation"] = errors.money("valuation", data.get("valuation"), currency)
+        for name in ("annual_rate", "term_months", "repayment"):
+            if data.get(name) not in (None, ""):
+                errors.add(name, _("Leave this empty for equity: it applies to loans."))
+        if instrument == Instrument.CONVERTIBLE:
+            out["annual_rate"] = errors.percent("annual_rate", data.get("annual_rate"), required=False,
+                                                maximum=MAX_RATE_PERCENT) if "annual_rate" not in errors else None
+    elif instrument is not None:
+        out["annual_rate"] = errors.percent("annual_rate", data.get("annual_rate"), maximum=MAX_RATE_PERCENT)
+        out["term_months"] = errors.whole_number("term_months", data.get("term_months"), minimum=1,
+                                                 maximum=MAX_TERM_MONTHS)
+        out["repayment"] = errors.choice("repayment", data.get("repayment"), RepaymentMethod) or ""
+        if data.get("valuation") not in (None, ""):
+            errors.add("valuation", _("Leave this empty for a loan: it applies to equity."))
+    return out
+
+
+def term_sheet_document(ts: TermSheet) -> dict[str, Any]:
+    """The term sheet as the canonical JSON document whose SHA-256 the ledger records: every
+    party can download it, hash it (RFC 8785) and compare. Amounts are decimal strings."""
+    deal = ts.deal
+    req = deal.request
+    return {
+        "type": "bayfin-term-sheet/v1",
+        "deal": deal.pk, "request": req.pk, "number": ts.number,
+        "enterprise": registration_of(req.enterprise.organisation),
+        "institution": registration_of(deal.institution.organisation),
+        "guarantor": registration_of(deal.guarantor.organisation) if deal.guarantor_id else None,
+        "instrument": ts.instrument,
+        "amount": {"amount": str(ts.amount), "currency": ts.currency},
+        "annual_rate_percent": str(ts.annual_rate) if ts.annual_rate is not None else None,
+        "valuation": {"amount": str(ts.valuation), "currency": ts.currency} if ts.valuation is not None else None,
+        "term_months": ts.term_months,
+        "repayment": ts.repayment or None,
+        "conditions": ts.conditions,
+    }
+
+
+def term_sheet_document_bytes(ts: TermSheet) -> bytes:
+    return canonical_json(term_sheet_document(ts))
+
+
+def _required_sides(deal: Deal) -> tuple[str, ...]:
+    return ("enterprise", "institution", "guarantor") if deal.guarantor_id else ("enterprise", "institution")
+
+
+def _confirm_side(ts: TermSheet, side: str, actor: Any) -> None:
+    setattr(ts, f"{side}_confirmed_by", actor)
+    setattr(ts, f"{side}_confirmed_at", timezone.now())
+
+
+def term_sheet_confirmed_by(ts: TermSheet, side: str) -> bool:
+    return getattr(ts, f"{side}_confirmed_at", None) is not None
+
+
+@transaction.atomic
+def term_sheet_propose(*, actor: Any, deal_id: int, data: Mapping[str, Any],
+                       expected_stage: str | None = None) -> TermSheet:
+    """The enterprise or the institution proposes terms (proposing is the proposer's confirmation).
+
+    At *due diligence* the first proposal moves the deal to *term sheet*; at *term sheet* a new
+    proposal replaces the one still open (the others must confirm the new one).
+    """
+    deal, side = _deal_for_actor(actor, deal_id)
+    if side not in ("enterprise", "institution"):
+        raise PermissionDenied(_("Only the enterprise or the lending institution can propose terms."))
+    _check_expected(deal, expected_stage)
+    if deal.stage not in (DealStage.DUE_DILIGENCE, DealStage.TERM_SHEET):
+        raise InvalidTransition(_("Terms are proposed during due diligence or at the term sheet stage; this deal is "
+                                  "at stage %(stage)s.") % {"stage": _label(DealStage, deal.stage)})
+    if deal.stage == DealStage.DUE_DILIGENCE:
+        _check_transition(DEAL_TRANSITIONS, DealStage, deal.stage, DealStage.TERM_SHEET, side,
+                          _("A deal at stage %(current)s cannot move to %(target)s: %(reason)s."))
+    errors = FieldErrors()
+    values = clean_term_sheet(errors, data, req=deal.request)
+    errors.raise_if_any()
+    superseded = list(deal.term_sheets.select_for_update().filter(status=TermSheetStatus.PROPOSED))
+    deal.term_sheets.filter(pk__in=[t.pk for t in superseded]).update(status=TermSheetStatus.SUPERSEDED)
+    number = (deal.term_sheets.aggregate(n=Max("number"))["n"] or 0) + 1
+    ts = TermSheet(deal=deal, number=number, proposed_by=actor, proposed_side=side, **values)
+    ts.document_sha256 = hashlib.sha256(term_sheet_document_bytes(ts)).hexdigest()
+    _confirm_side(ts, side, actor)
+    ts.save()
+    audit_record(actor=actor, action="financing.term_sheet_propose", subject=deal,
+                 new={"term_sheet": number, "sha256": ts.document_sha256,
+                      "superseded": [t.number for t in superseded],
+                      **{k: str(v) if v is not None else None for k, v in values.items()}},
+                 organisation_id=actor.organisation.pk)
+    if deal.stage == DealStage.DUE_DILIGENCE:
+        _deal_move(deal, to_stage=DealStage.TERM_SHEET, actor=actor,
+                   comment=gettext("Term sheet %(n)d proposed.") % {"n": number})
+    else:
+        _notify_deal(deal, actor=actor, kind="deal.term_sheet",
+                     message=gettext_noop("New terms (term sheet %(number)s) were proposed on deal #%(deal)s on "
+                                          "“%(request)s”: your confirmation is needed."),
+                     params={"number": number})
+    return ts
+
+
+@transaction.atomic
+def term_sheet_confirm(*, actor: Any, deal_id: int, term_sheet_id: int, sha256: str | None = None) -> TermSheet:
+    """A party confirms the open term sheet. Once every party has (the enterprise, the institution
+    and the guarantor if there is one), it is the deal's agreed terms and its document's SHA-256
+    goes into the ledger. ``sha256``, when given, must be the hash of the version the actor read."""
+    deal, side = _deal_for_actor(actor, deal_id)
+    ts = TermSheet.objects.select_for_update().filter(pk=term_sheet_id, deal=deal).first()
+    if ts is None:
+        raise NotFound(_("Term sheet not found."))
+    if ts.status != TermSheetStatus.PROPOSED or deal.stage != DealStage.TERM_SHEET:
+        raise Conflict(_("This term sheet is no longer open for confirmation (it is %(status)s).")
+                       % {"status": _label(TermSheetStatus, ts.status)}, code="term_sheet_closed")
+    if sha256 and sha256 != ts.document_sha256:
+        raise Conflict(_("These are not the terms you read: they changed. Reload and read them again."),
+                       code="term_sheet_changed")
+    if term_sheet_confirmed_by(ts, side):
+        raise Conflict(_("Your side has already confirmed these terms."), code="already_confirmed")
+    _confirm_side(ts, side, actor)
+    done = all(term_sheet_confirmed_by(ts, s) for s in _required_sides(deal))
+    if done:
+        ts.status = TermSheetStatus.CONFIRMED
+        ts.confirmed_at = timezone.now()
+    ts.save()
+    audit_record(actor=actor, action="financing.term_sheet_confirm", subject=deal,
+                 new={"term_sheet": ts.number, "side": side, "sha256": ts.document_sha256, "all_confirmed": done},
+                 organisation_id=actor.organisation.pk)
+    if not done:
+        _notify_deal(deal, actor=actor, kind="deal.term_sheet",
+                     message=gettext_noop("Term sheet %(number)s of deal #%(deal)s on “%(request)s” was confirmed "
+                                          "by one party."), params={"number": ts.number})
+        return ts
+    deal.agreed_amount, deal.agreed_currency, deal.agreed_instrument = ts.amount, ts.currency, ts.instrument
+    deal.save(update_fields=["agreed_amount", "agreed_currency", "agreed_instrument", "updated_at"])
+    parties = [Party(deal.request.enterprise.organisation, "enterprise"),
+               Party(deal.institution.organisation, "institution")]
+    if deal.guarantor_id:
+        parties.append(Party(deal.guarantor.organisation, "guarantor"))
+    ledger_record(kind="deal.term_sheet_confirmed", subject=deal, reference=ts, at=ts.confirmed_at,
+                  parties=parties,
+                  data={"deal": deal.pk, "term_sheet": ts.number, "document_sha256": ts.document_sha256,
+                        "instrument": ts.instrument},
+                  amounts=[(ts.amount, ts.currency)])
+    _notify_deal(deal, actor=actor, kind="deal.term_sheet",
+                 message=gettext_noop("Every party confirmed term sheet %(number)s of deal #%(deal)s on "
+                                      "“%(request)s”."), params={"number": ts.number})
+    return ts
+
+
+# --------------------------------------------------------------------------- disbursement, repayment, funding
+
+
+def _disburse(deal: Deal, *, on: date) -> None:
+    """Make the loan's repayment schedule from the confirmed term sheet, starting ``on``."""
+    ts = _confirmed_term_sheet(deal)
+    if ts is None or ts.term_months is None or ts.annual_rate is None or not ts.repayment:
+        raise InvalidTransition(_("The confirmed term sheet has no repayment terms."))
+    lines = schedule.build(principal=ts.amount, currency=ts.currency, annual_rate_percent=ts.annual_rate,
+                           term_months=ts.term_months, method=ts.repayment, start=on)
+    deal.instalments.all().delete()
+    Instalment.objects.bulk_create([
+        Instalment(deal=deal, number=line.number, due_on=line.due_on, principal=line.principal,
+                   interest=line.interest, currency=ts.currency) for line in lines])
+    deal.disbursed_on = on
+    deal.days_past_due, deal.days_past_due_on = 0, on
+    deal.save(update_fields=["disbursed_on", "days_past_due", "days_past_due_on", "updated_at"])
+
+
+def repayment_position(deal: Deal, *, on: date | None = None) -> schedule.Position | None:
+    """Where a disbursed loan stands on a day (None for a deal without a schedule)."""
+    lines = [schedule.Line(i.number, i.due_on, i.principal, i.interest) for i in deal.instalments.order_by("number")]
+    if not lines:
+        return None
+    payments = [schedule.PaymentIn(p.paid_on, p.amount) for p in deal.payments.all()]
+    return schedule.position(lines, payments, on=on or timezone.localdate())
+
+
+def _apply_position(deal: Deal, *, on: date, actor: Any) -> None:
+    """Store days past due and make the moves the repayment rules call for: *repaying* once the
+    first instalment falls due or is paid, *repaid* when everything is paid, *defaulted* at
+    ``settings.BAYFIN_DEFAULT_DAYS_PAST_DUE`` days past due. The platform makes these moves."""
+    pos = repayment_position(deal, on=on)
+    if pos is None:
+        return
+    deal.days_past_due, deal.days_past_due_on = pos.days_past_due, on
+    deal.save(update_fields=["days_past_due", "days_past_due_on", "updated_at"])
+    first_due = pos.lines[0].line.due_on
+    started = deal.payments.exists() or first_due <= on
+    if deal.stage == DealStage.DISBURSED and (started or pos.repaid):
+        _deal_move(deal, to_stage=DealStage.REPAYING, actor=None,
+                   comment=gettext("Repayment has started."))
+    if deal.stage != DealStage.REPAYING:
+        return
+    if pos.repaid:
+        _deal_move(deal, to_stage=DealStage.REPAID, actor=None, comment=gettext("Every instalment is paid."))
+    elif pos.days_past_due >= settings.BAYFIN_DEFAULT_DAYS_PAST_DUE:
+        _deal_move(deal, to_stage=DealStage.DEFAULTED, actor=None,
+                   comment=gettext("%(days)d days past due (default is at %(limit)d).")
+                   % {"days": pos.days_past_due, "limit": settings.BAYFIN_DEFAULT_DAYS_PAST_DUE})
+
+
+@transaction.atomic
+def payment_record(*, actor: Any, deal_id: int, data: Mapping[str, Any]) -> Payment:
+    """The lender records a repayment received, in the loan's currency, on a day not in the
+    future nor before disbursement. It goes into the ledger; the loan's position is recomputed."""
+    deal, side = _deal_for_actor(actor, deal_id)
+    if side != "institution":
+        raise PermissionDenied(_("Only the lending institution records repayments."))
+    if deal.stage not in (DealStage.DISBURSED, DealStage.REPAYING):
+        raise InvalidTransition(_("Repayments are recorded on a disbursed loan; this deal is at stage %(stage)s.")
+                                % {"stage": _label(DealStage, deal.stage)})
+    errors = FieldErrors()
+    currency = deal.agreed_currency
+    if data.get("currency") not in (None, "", currency):
+        errors.add("currency", _("Record the payment in the loan's currency, %(currency)s.") % {"currency": currency})
+    amount = errors.money("amount", data.get("amount"), currency)
+    today = timezone.localdate()
+    paid_on = errors.not_future("paid_on", errors.iso_date("paid_on", data.get("paid_on")), today)
+    if paid_on is not None and deal.disbursed_on and paid_on < deal.disbursed_on:
+        errors.add("paid_on", _("The loan was disbursed on %(day)s; a repayment cannot be earlier.")
+                   % {"day": deal.disbursed_on.isoformat()})
+    reference = errors.text("reference", data.get("reference"), required=False, max_length=100)
+    errors.raise_if_any()
+    assert amount is not None and paid_on is not None
+    payment = Payment.objects.create(deal=deal, amount=amount, currency=currency, paid_on=paid_on,
+                                     reference=reference, recorded_by=actor)
+    audit_record(actor=actor, action="financing.payment_record", subject=deal,
+                 new={"amount": str(amount), "currency": currency, "paid_on": paid_on.isoformat(),
+                      "reference": reference}, organisation_id=deal.institution.organisation_id)
+    ledger_record(kind="deal.payment_recorded", subject=deal, reference=payment, at=payment.recorded_at,
+                  parties=[Party(deal.request.enterprise.organisation, "enterprise"),
+                           Party(deal.institution.organisation, "institution")],
+                  data={"deal": deal.pk, "paid_on": paid_on.isoformat()}, texts=[reference],
+                  amounts=[(amount, currency)])
+    _notify_deal(deal, actor=actor, kind="deal.payment",
+                 message=gettext_noop("A repayment of %(amount)s %(currency)s on %(day)s was recorded on deal "
+                                      "#%(deal)s on “%(request)s”."),
+                 params={"amount": str(amount), "currency": currency, "day": paid_on.isoformat()})
+    _apply_position(deal, on=today, actor=actor)
+    return payment
+
+
+def deal_update_days_past_due(*, today: date) -> int:
+    """The daily job: days past due of every disbursed or repaying loan, and the moves they call
+    for. One transaction per deal (a failure on one does not hold up the others); idempotent.
+    Returns how many deals it looked at."""
+    ids = list(Deal.objects.filter(stage__in=(DealStage.DISBURSED, DealStage.REPAYING))
+               .order_by("pk").values_list("pk", flat=True))
+    for deal_id in ids:
+        with transaction.atomic():
+            deal = deal_lock(deal_id)
+            if deal.stage in (DealStage.DISBURSED, DealStage.REPAYING):
+                _apply_position(deal, on=today, actor=None)
+    return len(ids)
+
+
+def _fund_if_reached(req: FinancingRequest, *, actor: Any) -> None:
+    """A request in progress is funded once its disbursed and invested money reaches the amount asked."""
+    if req.status != RequestStatus.IN_PROGRESS:
+        return
+    total, _missing = funded_amount(req, on=timezone.localdate())
+    if total.amount >= req.amount:
+        _request_move(req, to_status=RequestStatus.FUNDED, side="system", actor=actor,
+                      reason=gettext("Deals disbursed or invested %(total)s of the %(asked)s asked.")
+                      % {"total": total.rounded(), "asked": Money(req.amount, req.currency)})
