@@ -1247,9 +1247,9 @@ class DemoGenerator:
             if p.status == "published":
                 by_inst.setdefault(p.institution_index, []).append(p)
         stage_for = {  # request status -> the stages its deals can be at
-            "open": [("interest", 6), ("declined", 2), ("closed", 1)],
+            "open": [("interest", 6), ("declined", 2), ("withdrawn", 1)],
             "in_progress": [("accepted", 4), ("interest", 2), ("declined", 1)],
-            "funded": [("closed", 3), ("accepted", 1), ("declined", 1)],
+            "funded": [("withdrawn", 3), ("accepted", 1), ("declined", 1)],
             "closed": [("closed", 3), ("declined", 2)],
             "withdrawn": [("closed", 1)],
             "expired": [("closed", 2), ("declined", 1)],
@@ -1287,7 +1287,8 @@ class DemoGenerator:
         # The demo bank has deals at every stage.
         if bank:
             for stage, statuses in (("interest", ("open",)), ("accepted", ("in_progress",)),
-                                    ("declined", ("open", "closed")), ("closed", ("funded", "closed"))):
+                                    ("declined", ("open", "closed")), ("withdrawn", ("funded",)),
+                                    ("closed", ("closed",))):
                 for req in [r for r in live if r.status in statuses and r.enterprise_index != 0][:2]:
                     add(req, bank, stage)
         # Every stage at least once, then at random.
@@ -1339,13 +1340,18 @@ class DemoGenerator:
         events = [DealEventData("", "interest", "institution", message, start)]
         at = start
         path = {"interest": [], "accepted": ["accepted"], "declined": ["declined"],
+                "withdrawn": ["accepted", "withdrawn"],
                 "closed": rng.choice((["closed"], ["accepted", "closed"]))}[stage]
         prev = "interest"
         for step in path:
             at = min(at + timedelta(days=rng.randint(1, 20)), cap)
-            actor = "enterprise" if step in ("accepted", "declined") else rng.choice(("enterprise", "institution"))
+            # Either side declines; only the enterprise withdraws; the platform closes a deal
+            # when its request ends (the transition table in bayfin.financing.transitions).
+            actor = {"accepted": "enterprise", "withdrawn": "enterprise", "closed": "system",
+                     "declined": rng.choice(("enterprise", "institution"))}[step]
             comment = {"accepted": "Accepted: let's proceed.", "declined": "Thank you; not a fit at this time.",
-                       "closed": "Funded." if req.status == "funded" else "Closed."}[step]
+                       "withdrawn": "We have raised what we needed; thank you.",
+                       "closed": f"The request became {req.status}."}[step]
             events.append(DealEventData(prev, step, actor, comment, at))
             prev = step
         return DealData(index=index, request_index=req.index, institution_index=inst.index,

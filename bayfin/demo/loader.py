@@ -280,8 +280,9 @@ def load_dataset(ds: Dataset, *, batch_size: int = 1000, password: str = DEMO_PA
             for ev in deal_data.events:
                 side = (inst_key[deal_data.institution_index] if ev.actor == "institution"
                         else ent_key[req_ent[deal_data.request_index]])
+                actor = None if ev.actor == "system" else first_user[side]
                 events.append((ev.at, DealEvent(deal=deal, from_stage=ev.from_stage, to_stage=ev.to_stage,
-                                                actor=first_user[side], comment=ev.comment)))
+                                                actor=actor, comment=ev.comment)))
         created_events = w.create(DealEvent, [e for _, e in events])
         for (at, _), ev_obj in zip(events, created_events, strict=True):
             ev_obj.at = at
@@ -360,8 +361,20 @@ def extend_demo_rates(today: date) -> int:
 
 
 def seed_demo(*, seed: int, today: date, sizes: Any = None, batch_size: int = 1000) -> dict[str, int]:
-    """Generate the demo data set and load it."""
-    return load_dataset(DemoGenerator(seed, sizes, today=today).dataset(), batch_size=batch_size, today=today)
+    """Generate the demo data set and load it, then walk the demo deals through the pipeline
+    with the services (``pipeline.load_pipeline``) and put their steps in the ledger."""
+    from .pipeline import load_pipeline
+
+    counts = load_dataset(DemoGenerator(seed, sizes, today=today).dataset(), batch_size=batch_size, today=today)
+    with transaction.atomic():
+        made = load_pipeline(today=today)
+    integrate()
+    try:
+        checkpoint_if_due(force=True)
+    except LedgerKeyMissing:
+        pass
+    counts["PipelineDeals"] = len(made)
+    return counts
 
 
 # ---------------------------------------------------------------------------------------

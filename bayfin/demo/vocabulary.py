@@ -26,7 +26,7 @@ SECTORS = ("integrated_circuits", "new_materials", "new_energy", "biomedicine", 
            "ai_big_data", "iot", "advanced_manufacturing", "fintech", "culture_tourism",
            "commerce_logistics")
 REQUEST_STATUSES = ("draft", "open", "in_progress", "funded", "closed", "withdrawn", "expired")
-DEAL_STAGES = ("interest", "accepted", "declined", "closed")
+DEAL_STAGES = ("interest", "accepted", "declined", "withdrawn", "closed")
 
 CURRENCY_OF = {"macao": "MOP", "hong_kong": "HKD", "elsewhere": "USD"}  # Mainland: CNY
 
