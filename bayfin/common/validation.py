@@ -144,7 +144,8 @@ class FieldErrors:
         if not number.is_finite():
             self.add(field, _("Enter a number such as 4.35."))
             return None
-        if -number.as_tuple().exponent > places if isinstance(number.as_tuple().exponent, int) else True:
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
             self.add(field, _("Use at most %(n)d decimal places.") % {"n": places})
             return None
         if number < minimum or number > maximum:

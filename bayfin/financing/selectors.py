@@ -20,10 +20,10 @@ from bayfin.accounts.selectors import require_member, require_operator, require_
 from bayfin.common.errors import NotFound, PermissionDenied
 from bayfin.common.money import Money
 from bayfin.common.validation import FieldErrors
-from bayfin.common.vocab import Instrument, Jurisdiction, Qualification, Sector, Stage
+from bayfin.common.vocab import Instrument, InstitutionKind, Jurisdiction, Qualification, Sector, Stage
 from bayfin.enterprises.models import Certification, Enterprise
 from bayfin.enterprises.selectors import PublicProfile
-from bayfin.institutions.models import Product, ProductStatus
+from bayfin.institutions.models import Institution, Product, ProductStatus
 
 from .models import Deal, DealEvent, FinancingRequest, Payment, TermSheet
 from .transitions import (
@@ -240,7 +240,7 @@ def deal_side(actor: Any, deal: Deal) -> str | None:
         return "enterprise"
     if org.kind == OrganisationKind.INSTITUTION and deal.institution.organisation_id == org.pk:
         return "institution"
-    if (org.kind == OrganisationKind.INSTITUTION and deal.guarantor_id is not None
+    if (org.kind == OrganisationKind.INSTITUTION and deal.guarantor is not None
             and deal.guarantor.organisation_id == org.pk):
         return "guarantor"
     return None
@@ -298,6 +298,37 @@ class Repayment:
     payments: list[Payment]
     currency: str
     default_days: int
+    on: date | None = None
+
+    @property
+    def rows(self) -> list[InstalmentRow]:
+        """Each instalment with what was paid against it and its status (paid, late or due)."""
+        out = []
+        for status in self.position.lines:
+            line = status.line
+            paid = status.interest_paid + status.principal_paid
+            if status.outstanding <= 0:
+                state = "paid"
+            elif self.on is not None and line.due_on < self.on:
+                state = "late"
+            else:
+                state = "due"
+            out.append(InstalmentRow(line.number, line.due_on, line.principal, line.interest, line.total, paid,
+                                     status.outstanding, status.paid_in_full_on, state))
+        return out
+
+
+@dataclass(frozen=True)
+class InstalmentRow:
+    number: int
+    due_on: date
+    principal: Decimal
+    interest: Decimal
+    total: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    paid_in_full_on: date | None
+    status: str  # "paid", "late" or "due"
 
 
 def repayment_for(user: Any, deal: Deal) -> Repayment | None:
@@ -314,9 +345,9 @@ def repayment_for(user: Any, deal: Deal) -> Repayment | None:
         return None
     payments = list(deal.payments.select_related("recorded_by").order_by("paid_on", "pk"))
     lines = [schedule.Line(i.number, i.due_on, i.principal, i.interest) for i in instalments]
-    pos = schedule.position(lines, [schedule.PaymentIn(p.paid_on, p.amount) for p in payments],
-                            on=timezone.localdate())
-    return Repayment(pos, payments, instalments[0].currency, settings.BAYFIN_DEFAULT_DAYS_PAST_DUE)
+    today = timezone.localdate()
+    pos = schedule.position(lines, [schedule.PaymentIn(p.paid_on, p.amount) for p in payments], on=today)
+    return Repayment(pos, payments, instalments[0].currency, settings.BAYFIN_DEFAULT_DAYS_PAST_DUE, today)
 
 
 @dataclass
@@ -327,6 +358,8 @@ class Funding:
     funded: Any
     missing_rates: list[str]
     deals: list[Deal]
+    # Each deal's agreed money and its conversion into the request's currency today (None: no rate).
+    lines: list[tuple[Deal, Money, Any]] = field(default_factory=list)
 
     @property
     def reached(self) -> bool:
@@ -360,9 +393,32 @@ def funding_for(user: Any, req: FinancingRequest) -> Funding | None:
         return None
     from django.utils import timezone
 
-    total, missing = funded_amount(req, on=timezone.localdate())
+    from bayfin.fx import selectors as fx_selectors
+
+    today = timezone.localdate()
+    total, missing = funded_amount(req, on=today)
     deals = list(_deals().filter(request=req, stage__in=DEAL_FUNDED_STAGES).order_by("pk"))
-    return Funding(Money(req.amount, req.currency), total, missing, deals)
+    lines = []
+    for deal in deals:
+        if deal.agreed_amount is None:
+            continue
+        money = Money(deal.agreed_amount, deal.agreed_currency)
+        converted: Money | None = money
+        if money.currency != req.currency:
+            conversion = fx_selectors.convert_or_none(money, req.currency, today)
+            converted = conversion.result if conversion is not None else None
+        lines.append((deal, money, converted))
+    return Funding(Money(req.amount, req.currency), total, missing, deals, lines)
+
+
+def guarantor_choices_for(user: Any, deal: Deal) -> QuerySet[Institution]:
+    """The guarantee companies the deal's lender may name: verified, not itself. Empty for anyone
+    but the lending institution."""
+    if deal_side(user, deal) != "institution":
+        return Institution.objects.none()
+    return (Institution.objects.select_related("organisation")
+            .filter(kind=InstitutionKind.GUARANTEE_COMPANY, organisation__status=OrganisationStatus.VERIFIED)
+            .exclude(pk=deal.institution_id).order_by("organisation__name_en", "pk"))
 
 
 def deal_outcomes(*, since: Any = None) -> QuerySet[Deal]:

@@ -410,7 +410,7 @@ def _stage_msgid(stage: str) -> str:
 def _parties(deal: Deal) -> list[Any]:
     """The organisations party to a deal: the enterprise, the institution, the guarantor."""
     orgs = [deal.request.enterprise.organisation, deal.institution.organisation]
-    if deal.guarantor_id is not None:
+    if deal.guarantor is not None:
         orgs.append(deal.guarantor.organisation)
     return orgs
 
@@ -463,7 +463,7 @@ def deal_event_entry(deal: Deal, event: DealEvent) -> dict[str, Any]:
     currency, the SHA-256 of each attached document, and the comment as its salted hash only."""
     req = deal.request
     parties = [Party(req.enterprise.organisation, "enterprise"), Party(deal.institution.organisation, "institution")]
-    if deal.guarantor_id is not None:
+    if deal.guarantor is not None:
         parties.append(Party(deal.guarantor.organisation, "guarantor"))
     amounts = [(req.amount, req.currency)]
     if deal.agreed_amount is not None:
@@ -815,7 +815,7 @@ def term_sheet_document(ts: TermSheet) -> dict[str, Any]:
         "deal": deal.pk, "request": req.pk, "number": ts.number,
         "enterprise": registration_of(req.enterprise.organisation),
         "institution": registration_of(deal.institution.organisation),
-        "guarantor": registration_of(deal.guarantor.organisation) if deal.guarantor_id else None,
+        "guarantor": registration_of(deal.guarantor.organisation) if deal.guarantor is not None else None,
         "instrument": ts.instrument,
         "amount": {"amount": str(ts.amount), "currency": ts.currency},
         "annual_rate_percent": str(ts.annual_rate) if ts.annual_rate is not None else None,
@@ -922,7 +922,7 @@ def term_sheet_confirm(*, actor: Any, deal_id: int, term_sheet_id: int, sha256: 
     deal.save(update_fields=["agreed_amount", "agreed_currency", "agreed_instrument", "updated_at"])
     parties = [Party(deal.request.enterprise.organisation, "enterprise"),
                Party(deal.institution.organisation, "institution")]
-    if deal.guarantor_id:
+    if deal.guarantor is not None:
         parties.append(Party(deal.guarantor.organisation, "guarantor"))
     ledger_record(kind="deal.term_sheet_confirmed", subject=deal, reference=ts, at=ts.confirmed_at,
                   parties=parties,
