@@ -1,6 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "consent"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.grants, name="grants"),
+    path("new/", views.grant_create, name="grant_create"),
+    path("<int:grant_id>/", views.grant_detail, name="grant_detail"),
+    path("<int:grant_id>/confirm/", views.grant_confirm, name="grant_confirm"),
+    path("<int:grant_id>/dismiss/", views.grant_dismiss, name="grant_dismiss"),
+    path("<int:grant_id>/revoke/", views.grant_revoke, name="grant_revoke"),
+    path("accesses/", views.access_log, name="access_log"),
+    path("shared/", views.shared, name="shared"),
+    path("shared/<int:enterprise_id>/", views.shared_detail, name="shared_detail"),
+]
