@@ -18,6 +18,9 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
         ("enterprises:statements", _("Financial statements")),
         ("financing:my_requests", _("Financing requests")),
         ("financing:deals", _("Deals")),
+        ("consent:grants", _("Data sharing")),
+        ("consent:access_log", _("Who read my data")),
+        ("documents:data_room", _("Data room")),
         ("institutions:product_browse", _("Browse products")),
         ("evaluation:overview", _("Sci-tech evaluation")),
         ("evaluation:programmes", _("Policy programmes")),
@@ -32,6 +35,7 @@ NAVIGATION: dict[str, list[tuple[str, Any]]] = {
         ("institutions:products", _("Products")),
         ("financing:request_browse", _("Browse requests")),
         ("financing:deals", _("Deals")),
+        ("consent:shared", _("Shared with us")),
         ("fx:channels", _("Cross-border")),
         ("ledger:public", _("Ledger")),
         ("accounts:team", _("Team")),
@@ -67,6 +71,8 @@ SECTIONS = {
     "evaluation:overview": "/evaluation/", "evaluation:programmes": "/evaluation/programmes/",
     "evaluation:operator_programmes": "/evaluation/operator/",
     "ledger:public": "/ledger/",
+    "consent:grants": "/consent/", "consent:access_log": "/consent/accesses/", "consent:shared": "/consent/shared/",
+    "documents:data_room": "/documents/",
 }
 
 
