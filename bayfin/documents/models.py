@@ -18,10 +18,13 @@ class DocumentKind(models.TextChoices):
 
 class Document(models.Model):
     # Whose data room it belongs to (the enterprise the deal or data is about).
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="documents")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="documents"
+    )
     # Set when uploaded in a deal's context (attached to a step): the deal's parties may read it.
-    deal = models.ForeignKey("financing.Deal", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="documents")
+    deal = models.ForeignKey(
+        "financing.Deal", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
     kind = models.CharField(_("type"), max_length=20, choices=DocumentKind.choices)
     title = models.CharField(_("title"), max_length=200)
     original_name = models.CharField(max_length=255)
@@ -31,9 +34,12 @@ class Document(models.Model):
     content_type = models.CharField(max_length=100)
     extension = models.CharField(max_length=10)
     storage_name = models.CharField(max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_by_organisation = models.ForeignKey("accounts.Organisation", null=True, on_delete=models.SET_NULL,
-                                                 related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_by_organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True, db_index=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 

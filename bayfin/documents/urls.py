@@ -1,6 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "documents"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.data_room, name="data_room"),
+    path("<int:document_id>/download/", views.download, name="download"),
+    path("<int:document_id>/delete/", views.delete, name="delete"),
+    path("deal/<int:deal_id>/upload/", views.deal_upload, name="deal_upload"),
+    path("shared/<int:enterprise_id>/", views.shared_for, name="shared_for"),
+]
