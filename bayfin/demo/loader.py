@@ -23,7 +23,7 @@ bulk-loaded.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import islice
@@ -369,10 +369,8 @@ def seed_demo(*, seed: int, today: date, sizes: Any = None, batch_size: int = 10
     with transaction.atomic():
         made = load_pipeline(today=today)
     integrate()
-    try:
+    with suppress(LedgerKeyMissing):
         checkpoint_if_due(force=True)
-    except LedgerKeyMissing:
-        pass
     counts["PipelineDeals"] = len(made)
     return counts
 

@@ -170,7 +170,7 @@ def load_pipeline(*, today: date) -> dict[str, Any]:
         "conditions": "Series A preferred shares; one board seat."}, documents=(plan.pk,))
     financing.deal_transition(actor=vc, deal_id=equity.pk, to_stage=DealStage.INVESTED,
                               comment="Shares issued; funds received.")
-    made["funded_request"] = FinancingRequest.objects.get(pk=req.pk).status == RequestStatus.FUNDED
+    made["funded_request"] = req.pk
 
     # Open requests: one accepted deal whose consent waits, one term sheet that waits.
     open_deals = list(Deal.objects.filter(request__enterprise=enterprise, request__status=RequestStatus.OPEN,
@@ -180,22 +180,27 @@ def load_pipeline(*, today: date) -> dict[str, Any]:
     if bank_deal is not None:
         financing.deal_transition(actor=ent, deal_id=bank_deal.pk, to_stage=DealStage.ACCEPTED,
                                   comment="Happy to talk; let us agree what you may read.")
+        made["consent_waiting"] = bank_deal.pk
     vc_deal = next((d for d in open_deals if d.institution.organisation_id == vc.organisation.pk
                     and (bank_deal is None or d.request_id != bank_deal.request_id)), None)
     if vc_deal is not None and "equity" in vc_deal.request.instruments:
         _to_terms(ent, vc, vc_deal, {
             "instrument": "equity", "amount": "2000000.00", "currency": "MOP", "valuation": "40000000.00",
             "conditions": "Seed extension; pro-rata rights."}, confirm=False)
+        made["term_sheet_waiting"] = vc_deal.pk
     made["documents"] = 2
 
     # A defaulted loan in the demo bank's book (another enterprise).
-    other = (Deal.objects.filter(institution__organisation=bank.organisation, stage=DealStage.ACCEPTED,
-                                 request__status=RequestStatus.IN_PROGRESS,
-                                 request__enterprise__organisation__status=OrganisationStatus.VERIFIED,
-                                 request__instruments__icontains='"credit_loan"')
-             .exclude(request__enterprise=enterprise).select_related("request__enterprise__organisation")
-             .order_by("pk").first())
+    loans = ("credit_loan", "ip_pledge_loan", "guaranteed_loan", "factoring", "financial_leasing",
+             "equity_pledge_loan", "venture_debt")
+    candidates = (Deal.objects.filter(institution__organisation=bank.organisation, stage=DealStage.ACCEPTED,
+                                      request__status=RequestStatus.IN_PROGRESS,
+                                      request__enterprise__organisation__status=OrganisationStatus.VERIFIED)
+                  .exclude(request__enterprise=enterprise).select_related("request__enterprise__organisation")
+                  .order_by("pk"))
+    other = next((d for d in candidates if any(i in d.request.instruments for i in loans)), None)
     if other is not None:
+        instrument = next(i for i in loans if i in other.request.instruments)
         owner = _member(other.request.enterprise.organisation)
         if owner is not None and owner.organisation.kind == OrganisationKind.ENTERPRISE:
             consent_services.consent_propose_for_deal(actor=owner, deal=other)
@@ -203,7 +208,7 @@ def load_pipeline(*, today: date) -> dict[str, Any]:
             financing.deal_transition(actor=bank, deal_id=other.pk, to_stage=DealStage.DUE_DILIGENCE,
                                       comment="Due diligence started.")
             ts = financing.term_sheet_propose(actor=bank, deal_id=other.pk, data={
-                "instrument": "credit_loan", "amount": "1200000.00", "currency": "CNY", "annual_rate": "6.00",
+                "instrument": instrument, "amount": "1200000.00", "currency": "CNY", "annual_rate": "6.00",
                 "term_months": 12, "repayment": "annuity", "conditions": ""})
             financing.term_sheet_confirm(actor=owner, deal_id=other.pk, term_sheet_id=ts.pk)
             financing.deal_transition(actor=bank, deal_id=other.pk, to_stage=DealStage.APPROVED, comment="")
@@ -211,5 +216,5 @@ def load_pipeline(*, today: date) -> dict[str, Any]:
             _backdate_loan(other, months=7, today=today)
             _pay(bank, other, 2)
             financing.deal_update_days_past_due(today=today)
-            made["defaulted"] = Deal.objects.get(pk=other.pk).stage == DealStage.DEFAULTED
+            made["defaulted"] = other.pk
     return made

@@ -41,9 +41,9 @@ from bayfin.common.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from bayfin.common.money import Money
+from bayfin.common.money import Money, quantize
 from bayfin.common.validation import FieldErrors
-from bayfin.common.vocab import LOAN_INSTRUMENTS, InstitutionKind, Instrument
+from bayfin.common.vocab import InstitutionKind, Instrument
 from bayfin.consent.models import Scope
 from bayfin.fx import explain as fx_explain
 from bayfin.fx import selectors as fx_selectors
@@ -73,6 +73,8 @@ from .transitions import (
     DEAL_REASON_REQUIRED,
     DEAL_TERMINAL_STAGES,
     DEAL_TRANSITIONS,
+    DISBURSED_INSTRUMENTS,
+    INVESTED_INSTRUMENTS,
     REQUEST_EDITABLE_STATUSES,
     REQUEST_EXPIRABLE_STATUSES,
     REQUEST_TRANSITIONS,
@@ -676,9 +678,6 @@ def _precondition(deal: Deal, to_stage: str) -> str | None:
     return None
 
 
-# A confirmed term sheet's instrument decides how the money moves.
-INVESTED_INSTRUMENTS = frozenset({Instrument.EQUITY, Instrument.CONVERTIBLE})
-DISBURSED_INSTRUMENTS = frozenset(LOAN_INSTRUMENTS | {Instrument.BOND})
 # The pipeline's steps that have a service of their own (the page offers them there).
 DEAL_STEP_SERVICES = {DealStage.TERM_SHEET: "term_sheet_propose", DealStage.DATA_ACCESS: "consent_confirm"}
 
@@ -810,6 +809,9 @@ def term_sheet_document(ts: TermSheet) -> dict[str, Any]:
     party can download it, hash it (RFC 8785) and compare. Amounts are decimal strings."""
     deal = ts.deal
     req = deal.request
+    # Decimals as stored (the amount to the currency's minor unit, the rate to four places), so the
+    # document hashed when proposed is the one read back from the database later.
+    rate = Decimal(ts.annual_rate).quantize(RATE_PLACES) if ts.annual_rate is not None else None
     return {
         "type": "bayfin-term-sheet/v1",
         "deal": deal.pk, "request": req.pk, "number": ts.number,
@@ -817,13 +819,17 @@ def term_sheet_document(ts: TermSheet) -> dict[str, Any]:
         "institution": registration_of(deal.institution.organisation),
         "guarantor": registration_of(deal.guarantor.organisation) if deal.guarantor is not None else None,
         "instrument": ts.instrument,
-        "amount": {"amount": str(ts.amount), "currency": ts.currency},
-        "annual_rate_percent": str(ts.annual_rate) if ts.annual_rate is not None else None,
-        "valuation": {"amount": str(ts.valuation), "currency": ts.currency} if ts.valuation is not None else None,
+        "amount": {"amount": str(quantize(Decimal(ts.amount), ts.currency)), "currency": ts.currency},
+        "annual_rate_percent": str(rate) if rate is not None else None,
+        "valuation": ({"amount": str(quantize(Decimal(ts.valuation), ts.currency)), "currency": ts.currency}
+                      if ts.valuation is not None else None),
         "term_months": ts.term_months,
         "repayment": ts.repayment or None,
         "conditions": ts.conditions,
     }
+
+
+RATE_PLACES = Decimal("0.0001")  # TermSheet.annual_rate's decimal places
 
 
 def term_sheet_document_bytes(ts: TermSheet) -> bytes:
@@ -963,7 +969,7 @@ def repayment_position(deal: Deal, *, on: date | None = None) -> schedule.Positi
     return schedule.position(lines, payments, on=on or timezone.localdate())
 
 
-def _apply_position(deal: Deal, *, on: date, actor: Any) -> None:
+def _apply_position(deal: Deal, *, on: date, actor: Any, may_default: bool = True) -> None:
     """Store days past due and make the moves the repayment rules call for: *repaying* once the
     first instalment falls due or is paid, *repaid* when everything is paid, *defaulted* at
     ``settings.BAYFIN_DEFAULT_DAYS_PAST_DUE`` days past due. The platform makes these moves."""
@@ -981,7 +987,7 @@ def _apply_position(deal: Deal, *, on: date, actor: Any) -> None:
         return
     if pos.repaid:
         _deal_move(deal, to_stage=DealStage.REPAID, actor=None, comment=gettext("Every instalment is paid."))
-    elif pos.days_past_due >= settings.BAYFIN_DEFAULT_DAYS_PAST_DUE:
+    elif may_default and pos.days_past_due >= settings.BAYFIN_DEFAULT_DAYS_PAST_DUE:
         _deal_move(deal, to_stage=DealStage.DEFAULTED, actor=None,
                    comment=gettext("%(days)d days past due (default is at %(limit)d).")
                    % {"days": pos.days_past_due, "limit": settings.BAYFIN_DEFAULT_DAYS_PAST_DUE})
@@ -1024,7 +1030,8 @@ def payment_record(*, actor: Any, deal_id: int, data: Mapping[str, Any]) -> Paym
                  message=gettext_noop("A repayment of %(amount)s %(currency)s on %(day)s was recorded on deal "
                                       "#%(deal)s on “%(request)s”."),
                  params={"amount": str(amount), "currency": currency, "day": paid_on.isoformat()})
-    _apply_position(deal, on=today, actor=actor)
+    # A payment can only improve the position: it never triggers a default (the daily job decides that).
+    _apply_position(deal, on=today, actor=actor, may_default=False)
     return payment
 
 
