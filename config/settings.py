@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "bayfin.web.context_processors.navigation",
+                "bayfin.notifications.context_processors.unread_notifications",
             ],
             "builtins": ["bayfin.web.templatetags.bayfin"],
         },

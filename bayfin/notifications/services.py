@@ -36,8 +36,10 @@ def render(message: str, params: Mapping[str, Any], language: str | None = None)
     """
 
     def text() -> str:
-        values = {k: translation.gettext(v["_"]) if isinstance(v, dict) and "_" in v else v
-                  for k, v in params.items()}
+        values = {
+            k: translation.gettext(v["_"]) if isinstance(v, dict) and "_" in v else v
+            for k, v in params.items()
+        }
         translated = translation.gettext(message)
         if not values:
             return translated
@@ -76,8 +78,17 @@ def _recipients(organisations: Iterable[Any], exclude_user: Any) -> list[Any]:
     return list(users.distinct().order_by("pk"))
 
 
-def notify(*, organisations: Iterable[Any], kind: str, message: str, params: Mapping[str, Any] | None = None,
-           link: str = "", subject: str = "", exclude_user: Any = None, email: bool = True) -> list[Notification]:
+def notify(
+    *,
+    organisations: Iterable[Any],
+    kind: str,
+    message: str,
+    params: Mapping[str, Any] | None = None,
+    link: str = "",
+    subject: str = "",
+    exclude_user: Any = None,
+    email: bool = True,
+) -> list[Notification]:
     """Notify every active member of each organisation (but ``exclude_user``, who acted).
 
     ``message`` is an English text marked with ``gettext_noop`` by the caller, so it is
@@ -86,8 +97,14 @@ def notify(*, organisations: Iterable[Any], kind: str, message: str, params: Map
     """
     params = dict(params or {})
     users = _recipients(organisations, exclude_user)
-    rows = Notification.objects.bulk_create([
-        Notification(user=u, kind=kind, message=message, params=params, link=link, subject=subject) for u in users])
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                user=u, kind=kind, message=message, params=params, link=link, subject=subject
+            )
+            for u in users
+        ]
+    )
     if email:
         recipients = [(u.email, language_for(u)) for u in users if u.email]
         if recipients:
@@ -95,14 +112,18 @@ def notify(*, organisations: Iterable[Any], kind: str, message: str, params: Map
     return rows
 
 
-def _send(recipients: list[tuple[str, str]], message: str, params: Mapping[str, Any], link: str) -> None:
+def _send(
+    recipients: list[tuple[str, str]], message: str, params: Mapping[str, Any], link: str
+) -> None:
     """One email per recipient (no one sees the others' addresses), each in its own language."""
     path = safe_link(link)
     for address, language in recipients:
         try:
             body = render(message, params, language)
             with translation.override(language):
-                subject = translation.gettext("BayFin: %(text)s") % {"text": body.splitlines()[0][:120]}
+                subject = translation.gettext("BayFin: %(text)s") % {
+                    "text": body.splitlines()[0][:120]
+                }
             if path:
                 body += f"\n\n{settings.SITE_URL.rstrip('/')}{path}"
             send_mail(subject, body, None, [address])
@@ -130,5 +151,7 @@ def notification_open(*, actor: Any, notification_id: int) -> Notification:
     notification = notification_get_for(actor, notification_id)
     if notification.read_at is None:
         notification.read_at = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
     return notification
