@@ -3,7 +3,8 @@ history, audit event, ledger entry, notifications and consent exactly as a user'
 
 What a demo user finds (the demo enterprise is the Hengqin chip designer):
 - "Series A and working capital": a request funded by two deals, the demo bank's CNY loan
-  (disbursed five months ago and being repaid on time) and the Macao VC's investment in MOP;
+  (disbursed five months ago and being repaid on time) and the Macao VC's investment (in RMB,
+  through its QFLP fund);
 - one of its open requests where the demo bank's interest was accepted and the data-sharing
   consent waits for the enterprise's confirmation (a cross-border transfer: the bank is in Macao);
 - one where the VC proposed a term sheet that waits for the enterprise's confirmation;
@@ -17,15 +18,14 @@ back after disbursement; everything else is the services' own doing.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from bayfin.accounts.models import OrganisationKind, OrganisationStatus, User
 from bayfin.common.errors import DomainError
-from bayfin.common.money import Money
 from bayfin.consent import selectors as consent_selectors
 from bayfin.consent import services as consent_services
 from bayfin.consent.models import ConsentGrant, GrantStatus
@@ -34,7 +34,6 @@ from bayfin.financing import services as financing
 from bayfin.financing.engine import schedule
 from bayfin.financing.models import Deal, FinancingRequest, Instalment
 from bayfin.financing.transitions import DealStage, RequestStatus
-from bayfin.fx.selectors import convert
 from bayfin.institutions.models import Product, ProductStatus
 
 from .generator import DEMO_EMAIL_DOMAIN
@@ -130,8 +129,19 @@ def _pdf(title: str) -> bytes:
     return out
 
 
+def _posted(ent: User, today: date, *, title: str, amount: str, instruments: list[str],
+            purpose: str) -> FinancingRequest:
+    req = financing.request_create(actor=ent, data={
+        "title": title, "amount": amount, "currency": "CNY", "instruments": instruments, "term_months": 24,
+        "deadline": today + timedelta(days=60), "purpose": purpose})
+    return financing.request_transition(actor=ent, request_id=req.pk, to_status=RequestStatus.OPEN)
+
+
 def load_pipeline(*, today: date) -> dict[str, Any]:
     """Walk the demo deals through the pipeline. Returns what it made (for the seed's summary)."""
+    # The services date what they do by the real clock; the data set may be generated for
+    # another day (tests), so the dates the services check follow the clock.
+    today = timezone.localdate()
     ent, bank, vc = _user("enterprise"), _user("institution"), _user("vc")
     if ent is None or bank is None or vc is None:
         return {}
@@ -163,31 +173,34 @@ def load_pipeline(*, today: date) -> dict[str, Any]:
                               comment="Disbursed to the company's account in Hengqin.")
     _backdate_loan(loan, months=5, today=today)
     _pay(bank, loan, 5)
-    per_mop = convert(Money(Decimal(1), "MOP"), "CNY", today).result.amount
-    mop = (Decimal(3_050_000) / per_mop / 10_000).to_integral_value(ROUND_CEILING) * 10_000
+    # The VC invests through its QFLP fund, which converts its capital and invests in RMB.
     _to_terms(ent, vc, equity, {
-        "instrument": "equity", "amount": f"{mop}.00", "currency": "MOP", "valuation": "60000000.00",
+        "instrument": "equity", "amount": "3000000.00", "currency": "CNY", "valuation": "60000000.00",
         "conditions": "Series A preferred shares; one board seat."}, documents=(plan.pk,))
     financing.deal_transition(actor=vc, deal_id=equity.pk, to_stage=DealStage.INVESTED,
                               comment="Shares issued; funds received.")
     made["funded_request"] = req.pk
 
-    # Open requests: one accepted deal whose consent waits, one term sheet that waits.
-    open_deals = list(Deal.objects.filter(request__enterprise=enterprise, request__status=RequestStatus.OPEN,
-                                          stage=DealStage.INTEREST).select_related("institution__organisation")
-                      .order_by("pk"))
-    bank_deal = next((d for d in open_deals if d.institution.organisation_id == bank.organisation.pk), None)
-    if bank_deal is not None:
-        financing.deal_transition(actor=ent, deal_id=bank_deal.pk, to_stage=DealStage.ACCEPTED,
-                                  comment="Happy to talk; let us agree what you may read.")
-        made["consent_waiting"] = bank_deal.pk
-    vc_deal = next((d for d in open_deals if d.institution.organisation_id == vc.organisation.pk
-                    and (bank_deal is None or d.request_id != bank_deal.request_id)), None)
-    if vc_deal is not None and "equity" in vc_deal.request.instruments:
-        _to_terms(ent, vc, vc_deal, {
-            "instrument": "equity", "amount": "2000000.00", "currency": "MOP", "valuation": "40000000.00",
-            "conditions": "Seed extension; pro-rata rights."}, confirm=False)
-        made["term_sheet_waiting"] = vc_deal.pk
+    # One accepted deal whose consent waits, one term sheet that waits.
+    # (Requests that name a preferred channel stay open: the demo shows them waiting for offers.)
+    bank_deal = (Deal.objects.filter(request__enterprise=enterprise, request__status=RequestStatus.OPEN,
+                                     request__channel__isnull=True, stage=DealStage.INTEREST,
+                                     institution__organisation=bank.organisation).order_by("pk").first())
+    if bank_deal is None:
+        loan_req = _posted(ent, today, title="Working capital for the Macao sales office", amount="3000000.00",
+                           instruments=["credit_loan"], purpose="Stock and staff for the first Macao customers.")
+        bank_deal = _interest(bank, loan_req, "We lend to Hengqin companies selling into Macao.", "credit_loan")
+    financing.deal_transition(actor=ent, deal_id=bank_deal.pk, to_stage=DealStage.ACCEPTED,
+                              comment="Happy to talk; let us agree what you may read.")
+    made["consent_waiting"] = bank_deal.pk
+    seed_req = _posted(ent, today, title="Seed extension for the edge AI module", amount="2000000.00",
+                       instruments=["equity", "convertible"],
+                       purpose="Engineering samples of the edge AI module for two automotive customers.")
+    vc_deal = _interest(vc, seed_req, "A fit for our fund: we can move quickly.", "equity")
+    _to_terms(ent, vc, vc_deal, {
+        "instrument": "equity", "amount": "2000000.00", "currency": "CNY", "valuation": "40000000.00",
+        "conditions": "Seed extension; pro-rata rights."}, confirm=False)
+    made["term_sheet_waiting"] = vc_deal.pk
     made["documents"] = 2
 
     # A defaulted loan in the demo bank's book (another enterprise).

@@ -69,8 +69,10 @@ def test_demo_seed_loads_a_small_data_set_and_a_second_run_creates_nothing(seede
     assert Enterprise.objects.count() == 60
     assert Institution.objects.count() == 30
     assert Product.objects.count() == 45
-    assert FinancingRequest.objects.count() == 50
-    assert Deal.objects.count() == 30
+    # 50 generated; the demo pipeline posts two (one funded by a loan and an investment, one
+    # with a VC's term sheet waiting) through the services.
+    assert FinancingRequest.objects.count() == 52
+    assert Deal.objects.count() == 33
     assert DealEvent.objects.count() >= 30
     assert FinancialStatement.objects.exists()
     assert AuditEvent.objects.filter(action="demo.seeded").count() == 1
@@ -87,12 +89,30 @@ def test_demo_seed_loads_a_small_data_set_and_a_second_run_creates_nothing(seede
 def test_statuses_and_history_survive_loading(seeded):
     assert set(FinancingRequest.objects.values_list("status", flat=True)) == {
         "draft", "open", "in_progress", "funded", "closed", "withdrawn", "expired"}
-    assert set(Deal.objects.values_list("stage", flat=True)) == {"interest", "accepted", "declined", "closed"}
-    deal = Deal.objects.filter(stage="accepted").first()
+    # The generated stages, and the pipeline the demo walks through the services.
+    assert set(Deal.objects.values_list("stage", flat=True)) >= {
+        "interest", "accepted", "declined", "withdrawn", "closed", "term_sheet", "repaying", "invested"}
+    deal = Deal.objects.filter(stage="accepted", events__to_stage="accepted").first()
     events = list(deal.events.all())
     assert [e.to_stage for e in events] == ["interest", "accepted"]
     assert events[0].at < events[1].at
     assert Organisation.objects.filter(status=OrganisationStatus.PENDING).exists()
+
+
+def test_the_demo_pipeline_funds_a_request_with_two_deals_and_leaves_steps_to_try(seeded):
+    from bayfin.consent.models import ConsentGrant
+    from bayfin.documents.models import Document
+    from bayfin.financing.models import TermSheet
+
+    funded = FinancingRequest.objects.get(title__startswith="Series A")
+    assert funded.status == "funded"
+    assert sorted(funded.deals.values_list("stage", flat=True)) == ["invested", "repaying"]
+    loan = funded.deals.get(stage="repaying")
+    assert loan.instalments.count() == 24 and loan.payments.count() == 5 and loan.days_past_due == 0
+    # What a demo user can do next: confirm a consent, confirm a term sheet.
+    assert ConsentGrant.objects.filter(status="proposed", cross_border=True).exists()
+    assert TermSheet.objects.filter(status="proposed", proposed_side="institution").exists()
+    assert Document.objects.filter(enterprise=funded.enterprise).count() == 2
 
 
 @pytest.mark.parametrize(("email", "kind", "is_admin", "status"), [

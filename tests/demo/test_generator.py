@@ -68,7 +68,9 @@ def test_the_generator_uses_the_platform_vocabularies():
     assert set(V.CERTIFICATION_KINDS) == set(vocab.CertificationKind.values)
     assert set(V.SECTORS) == set(vocab.Sector.values)
     assert set(V.REQUEST_STATUSES) == set(RequestStatus.values)
-    assert set(V.DEAL_STAGES) == set(DealStage.values)
+    # The generator writes the stages before any step needs a service (the demo pipeline takes
+    # a few deals further through the services themselves).
+    assert set(V.DEAL_STAGES) <= set(DealStage.values)
 
 
 def test_registration_numbers_are_valid_and_unique(dataset):
