@@ -20,7 +20,14 @@ from bayfin.accounts.selectors import require_member, require_operator, require_
 from bayfin.common.errors import NotFound, PermissionDenied
 from bayfin.common.money import Money
 from bayfin.common.validation import FieldErrors
-from bayfin.common.vocab import Instrument, InstitutionKind, Jurisdiction, Qualification, Sector, Stage
+from bayfin.common.vocab import (
+    InstitutionKind,
+    Instrument,
+    Jurisdiction,
+    Qualification,
+    Sector,
+    Stage,
+)
 from bayfin.enterprises.models import Certification, Enterprise
 from bayfin.enterprises.selectors import PublicProfile
 from bayfin.institutions.models import Institution, Product, ProductStatus
@@ -31,6 +38,8 @@ from .transitions import (
     DEAL_OUTCOME_STAGES,
     DEAL_TERMINAL_STAGES,
     DEAL_TRANSITIONS,
+    DISBURSED_INSTRUMENTS,
+    INVESTED_INSTRUMENTS,
     REQUEST_EDITABLE_STATUSES,
     REQUEST_TRANSITIONS,
     REQUEST_VISIBLE_STATUSES,
@@ -259,6 +268,11 @@ def deal_actions_for(user: Any, deal: Deal) -> list[str]:
     if side is None:
         return []
     own_step = {DealStage.TERM_SHEET, DealStage.DATA_ACCESS}
+    # An approved deal's money moves one way, by its agreed instrument: offer only that one.
+    if deal.agreed_instrument not in DISBURSED_INSTRUMENTS:
+        own_step.add(DealStage.DISBURSED)
+    if deal.agreed_instrument not in INVESTED_INSTRUMENTS:
+        own_step.add(DealStage.INVESTED)
     return [s for s in allowed_targets(DEAL_TRANSITIONS, deal.stage, side) if s not in own_step]
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bayfin.common.vocab import LOAN_INSTRUMENTS, Instrument
+
 
 class RequestStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -46,7 +48,8 @@ REQUEST_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (RequestStatus.OPEN, RequestStatus.CLOSED): frozenset({"enterprise"}),
     (RequestStatus.OPEN, RequestStatus.WITHDRAWN): frozenset({"enterprise"}),
     (RequestStatus.OPEN, RequestStatus.EXPIRED): frozenset({"system"}),
-    (RequestStatus.IN_PROGRESS, RequestStatus.FUNDED): frozenset({"enterprise"}),
+    # "system": the platform marks a request funded once its deals' money reaches the amount asked.
+    (RequestStatus.IN_PROGRESS, RequestStatus.FUNDED): frozenset({"enterprise", "system"}),
     (RequestStatus.IN_PROGRESS, RequestStatus.CLOSED): frozenset({"enterprise"}),
     (RequestStatus.IN_PROGRESS, RequestStatus.WITHDRAWN): frozenset({"enterprise"}),
     (RequestStatus.IN_PROGRESS, RequestStatus.EXPIRED): frozenset({"system"}),
@@ -89,6 +92,10 @@ DEAL_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     **{(stage, DealStage.WITHDRAWN): frozenset({"enterprise"}) for stage in DEAL_OPEN_STAGES},
     **{(stage, DealStage.CLOSED): frozenset({"system"}) for stage in DEAL_OPEN_STAGES},
 }
+
+# A confirmed term sheet's instrument decides how the money moves: a loan is disbursed, equity invested.
+INVESTED_INSTRUMENTS = frozenset({Instrument.EQUITY, Instrument.CONVERTIBLE})
+DISBURSED_INSTRUMENTS = frozenset(LOAN_INSTRUMENTS | {Instrument.BOND})
 
 # Moves that need a comment (the other side is told why).
 DEAL_REASON_REQUIRED = frozenset({DealStage.DECLINED, DealStage.WITHDRAWN})
