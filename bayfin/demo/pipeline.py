@@ -199,7 +199,7 @@ def load_pipeline(*, today: date) -> dict[str, Any]:
     vc_deal = _interest(vc, seed_req, "A fit for our fund: we can move quickly.", "equity")
     _to_terms(ent, vc, vc_deal, {
         "instrument": "equity", "amount": "2000000.00", "currency": "CNY", "valuation": "40000000.00",
-        "conditions": "Seed extension; pro-rata rights."}, confirm=False)
+        "conditions": "Seed extension; pro-rata rights."}, confirm=False, documents=(plan.pk,))
     made["term_sheet_waiting"] = vc_deal.pk
     made["documents"] = 2
 
