@@ -144,8 +144,8 @@ def test_deals_in_chinese(client_for: Any, enterprise_user: Any, institution_use
 
 def test_deal_detail_in_chinese(client_for: Any, institution_user: Any, deal: Any) -> None:
     text = visible_text(get(client_for(institution_user), reverse("financing:deal_detail", args=[deal.pk])))
-    assert_chinese(text, [f"对接项目 #{deal.pk}", "意向", "关闭", "企业（公开信息）"],
-                   [f"Deal #{deal.pk}", "History", "Interest"])
+    assert_chinese(text, [f"对接项目 #{deal.pk}", "意向", "拒绝", "企业（公开信息）"],
+                   [f"Deal #{deal.pk}", "History", "Interest", "Decline"])
 
 
 def test_operator_requests_in_chinese(client_for: Any, operator_user: Any, open_request: Any) -> None:
