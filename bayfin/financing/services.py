@@ -752,8 +752,15 @@ def deal_set_guarantor(*, actor: Any, deal_id: int, guarantor_id: int | None) ->
     old = deal.guarantor_id
     deal.guarantor = guarantor
     deal.save(update_fields=["guarantor", "updated_at"])
+    # The guarantor is part of the terms' document and confirms it: terms proposed before the change
+    # are superseded (their hash no longer matches the document), and are proposed again.
+    superseded: list[int] = []
+    if old != deal.guarantor_id:
+        open_sheets = list(deal.term_sheets.select_for_update().filter(status=TermSheetStatus.PROPOSED))
+        deal.term_sheets.filter(pk__in=[t.pk for t in open_sheets]).update(status=TermSheetStatus.SUPERSEDED)
+        superseded = [t.number for t in open_sheets]
     audit_record(actor=actor, action="financing.deal_guarantor", subject=deal, old={"guarantor": old},
-                 new={"guarantor": guarantor.pk if guarantor else None},
+                 new={"guarantor": guarantor.pk if guarantor else None, "superseded": superseded},
                  organisation_id=deal.institution.organisation_id)
     if guarantor is not None:
         _notify_deal(deal, actor=actor, kind="deal.guarantor",
@@ -788,7 +795,10 @@ def clean_term_sheet(errors: FieldErrors, data: Mapping[str, Any], *, req: Finan
     out["repayment"] = ""
     if instrument in INVESTED_INSTRUMENTS:
         out["valuation"] = errors.money("valuation", data.get("valuation"), currency)
-        for name in ("annual_rate", "term_months", "repayment"):
+        # A convertible may carry an interest rate (its coupon until conversion); equity none.
+        loan_only = ("term_months", "repayment") if instrument == Instrument.CONVERTIBLE else (
+            "annual_rate", "term_months", "repayment")
+        for name in loan_only:
             if data.get(name) not in (None, ""):
                 errors.add(name, _("Leave this empty for equity: it applies to loans."))
         if instrument == Instrument.CONVERTIBLE:
@@ -867,6 +877,11 @@ def term_sheet_propose(*, actor: Any, deal_id: int, data: Mapping[str, Any],
     if deal.stage == DealStage.DUE_DILIGENCE:
         _check_transition(DEAL_TRANSITIONS, DealStage, deal.stage, DealStage.TERM_SHEET, side,
                           _("A deal at stage %(current)s cannot move to %(target)s: %(reason)s."))
+    agreed = _confirmed_term_sheet(deal)
+    if agreed is not None:
+        # Agreed terms are in the ledger; a second confirmed sheet would also break the one-confirmed rule.
+        raise Conflict(_("Every party already confirmed term sheet %(n)d: these are the agreed terms.")
+                       % {"n": agreed.number}, code="terms_agreed")
     errors = FieldErrors()
     values = clean_term_sheet(errors, data, req=deal.request)
     errors.raise_if_any()
