@@ -1,12 +1,12 @@
-"""Deals: interest, acceptance, declining, closing, history and audit; one winner under a race."""
+"""Deals: interest, acceptance, declining and withdrawing, closing by the platform, history and audit.
+
+Concurrent moves: tests/financing/test_concurrency.py; the whole table: test_pipeline.py."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from bayfin.accounts.models import OrganisationStatus
 from bayfin.common.errors import (
@@ -149,40 +149,79 @@ def test_institution_cannot_accept_its_own_interest(institution_user: Any, deal:
     assert deal.stage == DealStage.INTEREST
 
 
-@pytest.mark.parametrize("side", ["enterprise", "institution"])
-def test_either_side_can_close(enterprise_user: Any, institution_user: Any, deal: Any, side: str) -> None:
-    actor = enterprise_user if side == "enterprise" else institution_user
+def test_the_institution_declines_with_a_reason(enterprise_user: Any, institution_user: Any, deal: Any) -> None:
     services.deal_transition(actor=enterprise_user, deal_id=deal.pk, to_stage="accepted")
-    services.deal_transition(actor=actor, deal_id=deal.pk, to_stage="closed")
+    with pytest.raises(ValidationFailed) as exc:
+        services.deal_transition(actor=institution_user, deal_id=deal.pk, to_stage="declined")
+    assert "comment" in exc.value.fields
+    services.deal_transition(actor=institution_user, deal_id=deal.pk, to_stage="declined",
+                             comment="Outside our sector limits.")
+    deal.refresh_from_db()
+    assert deal.stage == DealStage.DECLINED
+    last = deal.events.last()
+    assert (last.from_stage, last.to_stage, last.actor, last.comment) == (
+        "accepted", "declined", institution_user, "Outside our sector limits.")
+
+
+def test_the_enterprise_withdraws_with_a_reason(enterprise_user: Any, deal: Any) -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        services.deal_transition(actor=enterprise_user, deal_id=deal.pk, to_stage="withdrawn", comment=" ")
+    assert "comment" in exc.value.fields
+    services.deal_transition(actor=enterprise_user, deal_id=deal.pk, to_stage="withdrawn",
+                             comment="We raised the money elsewhere.")
+    deal.refresh_from_db()
+    assert deal.stage == DealStage.WITHDRAWN
+
+
+def test_the_institution_cannot_withdraw_for_the_enterprise(institution_user: Any, deal: Any) -> None:
+    with pytest.raises(InvalidTransition) as exc:
+        services.deal_transition(actor=institution_user, deal_id=deal.pk, to_stage="withdrawn", comment="x")
+    assert "only the enterprise can do this" in str(exc.value.message)
+
+
+@pytest.mark.parametrize("side", ["enterprise", "institution"])
+def test_only_the_platform_closes_a_deal(enterprise_user: Any, institution_user: Any, deal: Any,
+                                         side: str) -> None:
+    actor = enterprise_user if side == "enterprise" else institution_user
+    with pytest.raises(InvalidTransition) as exc:
+        services.deal_transition(actor=actor, deal_id=deal.pk, to_stage="closed", comment="Done.")
+    assert "only the platform can do this" in str(exc.value.message)
+    deal.refresh_from_db()
+    assert deal.stage == DealStage.INTEREST
+
+
+def test_closing_the_request_closes_its_deal(enterprise_user: Any, deal: Any) -> None:
+    services.request_transition(actor=enterprise_user, request_id=deal.request_id, to_status="closed")
     deal.refresh_from_db()
     assert deal.stage == DealStage.CLOSED
-    assert [(e.from_stage, e.to_stage) for e in deal.events.all()][-1][1] == "closed"
+    assert deal.events.last().to_stage == "closed"
 
 
-def test_closed_deal_cannot_move_again(enterprise_user: Any, deal: Any) -> None:
-    services.deal_transition(actor=enterprise_user, deal_id=deal.pk, to_stage="closed")
+def test_a_declined_deal_cannot_move_again(enterprise_user: Any, deal: Any) -> None:
+    services.deal_transition(actor=enterprise_user, deal_id=deal.pk, to_stage="declined", comment="No.")
     with pytest.raises(InvalidTransition) as exc:
         services.deal_transition(actor=enterprise_user, deal_id=deal.pk, to_stage="accepted")
-    assert "Closed" in str(exc.value.message) and "Accepted" in str(exc.value.message)
+    assert "Declined" in str(exc.value.message) and "Accepted" in str(exc.value.message)
+    assert "not allowed" in str(exc.value.message)
 
 
 def test_history_row_per_transition(enterprise_user: Any, deal: Any) -> None:
     services.deal_transition(actor=enterprise_user, deal_id=deal.pk, to_stage="accepted")
-    services.deal_transition(actor=enterprise_user, deal_id=deal.pk, to_stage="closed")
+    services.deal_transition(actor=enterprise_user, deal_id=deal.pk, to_stage="withdrawn", comment="Elsewhere.")
     assert [(e.from_stage, e.to_stage) for e in deal.events.all()] == [
-        ("", "interest"), ("interest", "accepted"), ("accepted", "closed")]
+        ("", "interest"), ("interest", "accepted"), ("accepted", "withdrawn")]
 
 
 def test_strangers_get_not_found(other_enterprise_user: Any, other_institution_user: Any, deal: Any) -> None:
     for actor in (other_enterprise_user, other_institution_user):
         with pytest.raises(NotFound):
-            services.deal_transition(actor=actor, deal_id=deal.pk, to_stage="closed")
+            services.deal_transition(actor=actor, deal_id=deal.pk, to_stage="declined", comment="No.")
 
 
 def test_operator_and_observer_cannot_move_deals(operator_user: Any, observer_user: Any, deal: Any) -> None:
     for actor in (operator_user, observer_user):
         with pytest.raises(PermissionDenied):
-            services.deal_transition(actor=actor, deal_id=deal.pk, to_stage="closed")
+            services.deal_transition(actor=actor, deal_id=deal.pk, to_stage="declined", comment="No.")
 
 
 def test_cannot_accept_on_an_ended_request(enterprise_user: Any, enterprise: Any, institution: Any) -> None:
@@ -199,47 +238,3 @@ def test_interest_after_enterprise_deverified_is_refused(institution_user: Any) 
     req = FinancingRequestFactory(enterprise=ent, status=RequestStatus.OPEN)
     with pytest.raises(NotFound):
         services.deal_express_interest(actor=institution_user, request_id=req.pk, message="Hi")
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-def test_concurrent_transitions_have_exactly_one_winner() -> None:
-    from django.db import connections
-
-    from tests.factories import DealFactory
-
-    enterprise = EnterpriseFactory()
-    institution = InstitutionFactory()
-    enterprise_user = member_of(enterprise.organisation)
-    req = FinancingRequestFactory(enterprise=enterprise, status=RequestStatus.OPEN)
-    deal = DealFactory(request=req, institution=institution)
-
-    barrier = threading.Barrier(2)
-    results: dict[str, Any] = {}
-
-    def run(name: str, actor: Any, to: str) -> None:
-        try:
-            barrier.wait()
-            services.deal_transition(actor=actor, deal_id=deal.pk, to_stage=to, comment="race")
-            results[name] = "ok"
-        except (InvalidTransition, Conflict) as exc:
-            results[name] = exc
-        finally:
-            connections.close_all()
-
-    # Both start from "interest"; accepted -> declined and declined -> accepted are not
-    # allowed, so whichever commits second must see the new stage and be refused.
-    threads = [threading.Thread(target=run, args=("accept", enterprise_user, "accepted")),
-               threading.Thread(target=run, args=("decline", enterprise_user, "declined"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    winners = [k for k, v in results.items() if v == "ok"]
-    losers = [v for v in results.values() if v != "ok"]
-    assert len(winners) == 1 and len(losers) == 1
-    assert isinstance(losers[0], (InvalidTransition, Conflict))
-    deal.refresh_from_db()
-    assert deal.stage == ("accepted" if winners == ["accept"] else "declined")
-    assert deal.events.count() == 1

@@ -129,7 +129,7 @@ def test_expressing_interest_writes_the_first_entry(institution_user: Any, enter
         {"role": "enterprise", "registration_number": enterprise.registration_number},
         {"role": "institution", "registration_number": institution.licence_number}]
     assert body["data"] == {"from": "", "to": "interest", "request": request_for.pk, "product": None,
-                            "channel": None}
+                            "channel": None, "documents": []}
     assert body["amounts"] == [{"amount": "8000000.00", "currency": "CNY"}]
     assert proves(entry, body["documents"], SECRET_WORDS)
     assert body["at"] == event.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -142,7 +142,8 @@ def test_every_stage_change_writes_an_entry(institution_user: Any, enterprise_us
                                                     message="We can lend.")
     financing_services.deal_transition(actor=enterprise_user, deal_id=deal.pk, to_stage="accepted",
                                        comment=SECRET_WORDS)
-    financing_services.deal_transition(actor=institution_user, deal_id=deal.pk, to_stage="closed")
+    financing_services.deal_transition(actor=institution_user, deal_id=deal.pk, to_stage="declined",
+                                       comment="Outside our limits")
     declined = financing_services.deal_express_interest(actor=other_institution_user,
                                                         request_id=request_for.pk, message="Us too.")
     financing_services.deal_transition(actor=enterprise_user, deal_id=declined.pk, to_stage="declined",
@@ -150,10 +151,11 @@ def test_every_stage_change_writes_an_entry(institution_user: Any, enterprise_us
 
     first = deal_entries(deal)
     assert [(b["data"]["from"], b["data"]["to"]) for b in first] == [
-        ("", "interest"), ("interest", "accepted"), ("accepted", "closed")]
+        ("", "interest"), ("interest", "accepted"), ("accepted", "declined")]
     rows = list(LedgerEntry.objects.filter(subject_type="financing.deal", subject_id=str(deal.pk)).order_by("id"))
     assert proves(rows[0], first[0]["documents"], "We can lend.")
-    assert proves(rows[1], first[1]["documents"], SECRET_WORDS) and first[2]["documents"] == []
+    assert proves(rows[1], first[1]["documents"], SECRET_WORDS)
+    assert proves(rows[2], first[2]["documents"], "Outside our limits")
     second = deal_entries(declined)
     assert [(b["data"]["from"], b["data"]["to"]) for b in second] == [("", "interest"), ("interest", "declined")]
     declined_rows = list(LedgerEntry.objects.filter(subject_type="financing.deal",
@@ -164,7 +166,7 @@ def test_every_stage_change_writes_an_entry(institution_user: Any, enterprise_us
     assert [e.reference for e in entries("deal.stage_changed")] == [f"financing.dealevent:{e.pk}" for e in events]
     for entry in entries():
         assert_no_personal_data(entry, institution_user, enterprise_user, other_institution_user,
-                                texts=(SECRET_WORDS, "Terms too tight", "We can lend."))
+                                texts=(SECRET_WORDS, "Terms too tight", "We can lend.", "Outside our limits"))
 
 
 def test_a_refused_transition_writes_nothing(enterprise_user: Any, institution_user: Any, request_for: Any) -> None:
