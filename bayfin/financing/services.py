@@ -427,7 +427,8 @@ def _notify_deal(deal: Deal, *, actor: Any, kind: str, message: str, params: Map
            exclude_user=actor if actor_org is not None else None)
 
 
-def _deal_move(deal: Deal, *, to_stage: str, actor: Any, comment: str, documents: Any = ()) -> DealEvent:
+def _deal_move(deal: Deal, *, to_stage: str, actor: Any, comment: str, documents: Any = (),
+               on: date | None = None) -> DealEvent:
     """Set a locked deal's stage, write its history row (with the attached documents), its audit
     event and its ledger entry, tell the other side, and end the deal's consents when it ends.
     No checks: callers check the transition table first."""
@@ -435,7 +436,7 @@ def _deal_move(deal: Deal, *, to_stage: str, actor: Any, comment: str, documents
     deal.stage = to_stage
     update_fields = ["stage", "updated_at"]
     if to_stage in DEAL_OUTCOME_STAGES:
-        deal.outcome_on = timezone.localdate()
+        deal.outcome_on = on or timezone.localdate()  # the job's day for the platform's moves
         update_fields.append("outcome_on")
     deal.save(update_fields=update_fields)
     event = DealEvent.objects.create(deal=deal, from_stage=current, to_stage=to_stage,
@@ -1001,9 +1002,9 @@ def _apply_position(deal: Deal, *, on: date, actor: Any, may_default: bool = Tru
     if deal.stage != DealStage.REPAYING:
         return
     if pos.repaid:
-        _deal_move(deal, to_stage=DealStage.REPAID, actor=None, comment=gettext("Every instalment is paid."))
+        _deal_move(deal, to_stage=DealStage.REPAID, actor=None, comment=gettext("Every instalment is paid."), on=on)
     elif may_default and pos.days_past_due >= settings.BAYFIN_DEFAULT_DAYS_PAST_DUE:
-        _deal_move(deal, to_stage=DealStage.DEFAULTED, actor=None,
+        _deal_move(deal, to_stage=DealStage.DEFAULTED, actor=None, on=on,
                    comment=gettext("%(days)d days past due (default is at %(limit)d).")
                    % {"days": pos.days_past_due, "limit": settings.BAYFIN_DEFAULT_DAYS_PAST_DUE})
 

@@ -86,7 +86,6 @@ DEAL_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (DealStage.APPROVED, DealStage.INVESTED): frozenset({"institution"}),
     (DealStage.DISBURSED, DealStage.REPAYING): frozenset({"system"}),
     (DealStage.REPAYING, DealStage.REPAID): frozenset({"system"}),
-    (DealStage.DISBURSED, DealStage.DEFAULTED): frozenset({"system"}),
     (DealStage.REPAYING, DealStage.DEFAULTED): frozenset({"system"}),
     **{(stage, DealStage.DECLINED): frozenset({"enterprise", "institution"}) for stage in DEAL_OPEN_STAGES},
     **{(stage, DealStage.WITHDRAWN): frozenset({"enterprise"}) for stage in DEAL_OPEN_STAGES},
