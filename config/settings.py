@@ -1,5 +1,6 @@
 """BayFin settings. Every value that differs between machines comes from the environment."""
 
+import json
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -136,7 +137,17 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 MEDIA_ROOT = Path(os.environ.get("BAYFIN_MEDIA_ROOT", BASE_DIR / "var" / "media"))
-MEDIA_URL = "media/"
+MEDIA_URL = "media/"  # never routed: documents are served only through bayfin.documents' permission checks
+# Where uploaded documents are stored: local disk by default, any Django storage backend in
+# production (for example an S3-compatible one from django-storages, installed by the deployment),
+# with its options as JSON.
+STORAGES = {
+    "default": {
+        "BACKEND": os.environ.get("BAYFIN_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("BAYFIN_STORAGE_OPTIONS", "{}")),
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Bodies larger than this are refused (413) before any parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("BAYFIN_MAX_BODY_BYTES", str(1024 * 1024)))
