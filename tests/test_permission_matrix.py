@@ -13,7 +13,13 @@ How to read this file
 - ``world``: one set of objects for the whole module (built once, rolled back at the end;
   each test runs in its own savepoint, so writes never leak between tests). Its ledger holds
   A-X's deal interest (index 0) under a checkpoint of size 1 and A's verification decision
-  (index 1) under one of size 2, signed with a key in a temporary directory.
+  (index 1) under one of size 2, signed with a key in a temporary directory; later entries
+  (A's consent to X, the other deals' steps) follow, in no checkpoint. A has given X a live
+  consent (profile, statements, documents; not credit nor evaluation) and has a proposed one
+  on the A-X deal waiting; A's data room holds one document and the A-X deal one X uploaded
+  (files in a temporary directory); two more A-X deals are at *term sheet* (X proposed sheet
+  1) and *disbursed* (a loan with its schedule); A's admin has one unread notification, the
+  only notification in the world.
 - ``PAGES`` and ``API``: one row per route (and per object where it matters), with the
   expected status for each role. Expected codes:
     pages: 200 shown, 302 for anonymous = sign-in redirect (Location checked), 302 for a
@@ -25,8 +31,11 @@ How to read this file
     "422 = passed the permission check" send a body the schema accepts and the service
     refuses, so the permission check runs first).
 - Every refused request (401/403/404/405, or anonymous) must leave the database as it
-  was (``fingerprint``), and no answer to anyone but A's members and operators may contain
-  A's private figures, owners or certificate numbers, nor P's or Q's existence.
+  was (``fingerprint``), and so must a request by a role outside a row's ``allowed``; GETs
+  that write (a read under a consent is logged, opening a notification marks it read) are
+  marked ``writes``. No answer to anyone but A's members and operators may contain A's
+  private figures, owners or certificate numbers, nor P's or Q's existence; except that X
+  reads, under A's consent, what a row names in ``shared`` (A's statements or profile).
 - ``test_every_*_has_a_row``: a new page or endpoint without a row fails.
 """
 
@@ -42,7 +51,9 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.http import HttpResponseBase
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -59,9 +70,14 @@ from bayfin.accounts.models import (
 from bayfin.accounts.services import decision_entry
 from bayfin.accounts.tokens import hash_token, new_token
 from bayfin.common.vocab import Jurisdiction
+from bayfin.consent import services as consent_services
+from bayfin.consent.models import ConsentGrant, DataAccess, Scope
+from bayfin.documents.models import Document, DocumentKind
+from bayfin.documents.services import document_upload
 from bayfin.enterprises.models import BeneficialOwner, Certification, Enterprise, FinancialStatement
 from bayfin.evaluation import services as evaluation_services
 from bayfin.evaluation.models import Badge, Declaration, Evaluation, Programme, ProgrammeApplication
+from bayfin.financing import services as financing_services
 from bayfin.financing.models import Deal, FinancingRequest
 from bayfin.financing.services import deal_event_entry
 from bayfin.financing.transitions import DealStage, RequestStatus
@@ -71,6 +87,7 @@ from bayfin.institutions.models import Association, Institution, Product, Produc
 from bayfin.ledger import keys as ledger_keys
 from bayfin.ledger import services as ledger_services
 from bayfin.ledger.models import LedgerEntry
+from bayfin.notifications.models import Notification
 
 from .factories import (
     BeneficialOwnerFactory,
@@ -115,6 +132,11 @@ SECRET_EMPLOYEES = 4817
 SECRET_LENDER = "Oysterbay Quiet Credit Ltd"  # A's declared cross-border debt
 A_PRIVATE = ("38123456.78", "38,123,456.78", "2417385.91", "2,417,385.91", SECRET_OWNER, SECRET_CERT_NUMBER,
              SECRET_LENDER)
+# What A's live consent lets X read (rows declare which, in ``shared``): its statements and its
+# profile (owners, certificate numbers). Never the cross-border lender; never to anyone else.
+A_STATEMENT_FIGURES = ("38123456.78", "38,123,456.78", "2417385.91", "2,417,385.91")
+A_PROFILE_DETAILS = (SECRET_OWNER, SECRET_CERT_NUMBER)
+CONSENTED = ("inst",)  # the roles A's live consent is to
 # Pending organisations: invisible to everyone but their members and operators.
 P_NAME = "Quietwater Pending Robotics"
 P_REQUEST_TITLE = "Pending-enterprise secret expansion"
@@ -129,6 +151,14 @@ def _token(user: Any) -> tuple[ApiToken, str]:
     raw = new_token()
     token = ApiToken.objects.create(user=user, name="world", prefix=raw[:10], token_hash=hash_token(raw))
     return token, raw
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def _pdf(name: str = "matrix.pdf") -> SimpleUploadedFile:
+    """A small valid PDF, as a browser uploads it."""
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
 def _build_world() -> SimpleNamespace:
@@ -223,6 +253,44 @@ def _build_world() -> SimpleNamespace:
     ledger_services.checkpoint_if_due(force=True)
     w.deal_entry = LedgerEntry.objects.get(reference=ledger_services.reference_of(w.deal_event)).index
     w.A_decision_entry = LedgerEntry.objects.get(kind="organisation.verified", subject_id=str(w.A.organisation_id)).index
+    # consent: A's live grant to X (profile, statements, documents; X is in Macao, so with the
+    # separate cross-border consent), recorded in the ledger after the two entries above (index 2),
+    # and the default grant proposed with the A-X deal, waiting for A's confirmation.
+    w.A_grant = consent_services.consent_grant(actor=w.users["ent_admin"], data={
+        "institution_id": w.X.pk, "scopes": [Scope.PROFILE.value, Scope.STATEMENTS.value, Scope.DOCUMENTS.value],
+        "purpose": "Matrix: assessing a credit line.", "valid_until": (today + dt.timedelta(days=90)).isoformat(),
+        "cross_border_consent": True})
+    w.A_proposal = consent_services.consent_propose_for_deal(actor=w.users["ent_admin"], deal=w.deal)
+    ledger_services.integrate()
+    # documents: one in A's data room (X reads it under the consent) and one X uploaded in the A-X deal.
+    w.A_document = document_upload(actor=w.users["ent_admin"], file=_pdf("plan.pdf"),
+                                   kind=DocumentKind.BUSINESS_PLAN, title="Alpha business plan")
+    w.deal_document = document_upload(actor=w.users["inst"], file=_pdf("offer.pdf"), kind=DocumentKind.CONTRACT,
+                                      title="Xenon offer letter", deal_id=w.deal.pk)
+    # financing, past interest: two more A-X deals on two of A's requests in progress. On
+    # "terms", X proposed term sheet 1 (A has not confirmed it); on "loan", both confirmed a loan
+    # of 1.2m CNY that X approved and disbursed (a repayment schedule, no payment yet). Each
+    # step through its service (deal events in the ledger after the entries above).
+    loan_terms = {"instrument": "credit_loan", "amount": "1200000.00", "currency": "CNY", "annual_rate": "6",
+                  "term_months": 12, "repayment": "annuity", "conditions": "Quarterly accounts."}
+    x_user, a_user = w.users["inst"], w.users["ent_admin"]
+    in_progress = {"enterprise": w.A, "status": RequestStatus.IN_PROGRESS}
+    w.terms_deal = DealFactory(request=FinancingRequestFactory(title="Alpha terms request", **in_progress),
+                               institution=w.X, product=w.X_published, stage=DealStage.DUE_DILIGENCE)
+    financing_services.term_sheet_propose(actor=x_user, deal_id=w.terms_deal.pk, data=loan_terms)
+    w.loan_deal = DealFactory(request=FinancingRequestFactory(title="Alpha loan request", **in_progress),
+                              institution=w.X, product=w.X_published, stage=DealStage.DUE_DILIGENCE)
+    sheet = financing_services.term_sheet_propose(actor=x_user, deal_id=w.loan_deal.pk, data=loan_terms)
+    financing_services.term_sheet_confirm(actor=a_user, deal_id=w.loan_deal.pk, term_sheet_id=sheet.pk)
+    for stage in (DealStage.APPROVED, DealStage.DISBURSED):
+        financing_services.deal_transition(actor=x_user, deal_id=w.loan_deal.pk, to_stage=stage)
+    ledger_services.integrate()
+    # notifications: one, unread, for A's admin, and no other (the deals' steps above told the
+    # parties; those notifications are not part of the world).
+    Notification.objects.all().delete()
+    w.A_notification = Notification.objects.create(
+        user=w.users["ent_admin"], kind="deal.stage_changed", message="The request became %(status)s.",
+        params={"status": "open"}, link=f"/financing/deals/{w.deal.pk}/", subject=f"financing.deal:{w.deal.pk}")
     return w
 
 
@@ -233,14 +301,23 @@ def world(django_db_setup: Any, django_db_blocker: Any,
     key_dir: Path = tmp_path_factory.mktemp("ledger-keys")
     ledger_key_files = {"BAYFIN_LEDGER_KEY_FILE": str(key_dir / "log.key"),
                         "BAYFIN_LEDGER_WITNESS_KEY_FILE": str(key_dir / "witness.key")}
+    # The data room's files: on disk for the whole module (each test's own in-memory storage
+    # would start empty).
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path_factory.mktemp("media"))}},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     with django_db_blocker.unblock(), override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         LANGUAGE_CODE="en",
+        STORAGES=storages,
         **ledger_key_files,
     ), transaction.atomic():
         w = _build_world()
         w.ledger_key_files = ledger_key_files
+        w.storages = storages
         yield w
         transaction.set_rollback(True)
 
@@ -256,6 +333,7 @@ def _the_worlds_ledger_key(world: SimpleNamespace, settings: Any) -> None:
     at none), so receipts can be made."""
     for name, value in world.ledger_key_files.items():
         setattr(settings, name, value)
+    settings.STORAGES = world.storages
 
 
 def fingerprint(w: SimpleNamespace) -> dict[str, Any]:
@@ -285,15 +363,23 @@ def fingerprint(w: SimpleNamespace) -> dict[str, Any]:
         "programmes": sorted(Programme.objects.values_list("pk", "code", "sponsor", "name_en")),
         "applications": sorted(ProgrammeApplication.objects.values_list("pk", "status", "amount_granted")),
         "ledger": sorted(LedgerEntry.objects.values_list("pk", "kind", "subject_id", "index")),
+        "consents": sorted(ConsentGrant.objects.values_list("pk", "status", "scopes", "valid_until", "revoked_at")),
+        # A refused read is not logged on the enterprise's "who read my data" page.
+        "data_accesses": sorted(DataAccess.objects.values_list("pk", "grant_id", "scope", "reference")),
+        "documents": sorted(Document.objects.values_list("pk", "deal_id", "deleted_at", "title")),
+        "notifications": sorted(Notification.objects.values_list("pk", "user_id", "read_at")),
     }
 
 
-def assert_no_private_data(role: str, body: str, where: str) -> None:
-    """Only A's own members and operators may see A's private data; pending
+def assert_no_private_data(role: str, body: str, where: str, shared: tuple[str, ...] = ()) -> None:
+    """Only A's own members and operators may see A's private data (and X, A's consent's
+    recipient, what ``shared`` names: the figures a row reads under that consent); pending
     organisations exist only for their own members and operators."""
     if role not in (*A_MEMBERS, "operator"):
+        allowed = shared if role in CONSENTED else ()
         for secret in A_PRIVATE:
-            assert secret not in body, f"{where}: {role} sees A's private {secret!r}"
+            if secret not in allowed:
+                assert secret not in body, f"{where}: {role} sees A's private {secret!r}"
     if role not in ("ent_pending", "operator"):
         for secret in (P_NAME, P_REQUEST_TITLE):
             assert secret not in body, f"{where}: {role} sees pending enterprise P ({secret!r})"
@@ -303,6 +389,13 @@ def assert_no_private_data(role: str, body: str, where: str) -> None:
 
 # ---------------------------------------------------------------------------------------
 # Expectation helpers
+
+
+def text_of(response: HttpResponseBase) -> str:
+    """The body as text, streamed (a download) or not; bytes that are not UTF-8 replaced."""
+    content = (b"".join(response.streaming_content) if response.streaming  # type: ignore[attr-defined]
+               else response.content)  # type: ignore[attr-defined]
+    return content.decode(errors="replace")
 
 
 def expect(default: int, *groups: dict[str, int], anonymous: int = 302, **roles: int) -> dict[str, int]:
@@ -333,9 +426,16 @@ class PageRow:
     expected: dict[str, int]
     kwargs: Ids = no_args
     method: str = "GET"
-    data: dict[str, Any] = field(default_factory=dict)
-    # Roles whose POST takes effect. None: every signed-in role expected to get a 302.
+    # The form; a callable makes a fresh one from the world each time (a file to upload is read once).
+    data: dict[str, Any] | Callable[[SimpleNamespace], dict[str, Any]] = field(default_factory=dict)
+    # Roles whose POST (or writing GET) takes effect. None: every signed-in role expected to get a 302.
     allowed: tuple[str, ...] | None = None
+    query: str = ""                  # appended to the URL, e.g. "?scope=statements"
+    # A GET that writes (a read logged on the enterprise's access log, a notification marked
+    # read): the database is compared like a POST's for the roles not allowed.
+    writes: bool = False
+    # A's private figures X may see here under A's live consent (see ``assert_no_private_data``).
+    shared: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -358,6 +458,70 @@ def _a_org(w: SimpleNamespace) -> dict[str, Any]:
 
 def _p_org(w: SimpleNamespace) -> dict[str, Any]:
     return {"pk": w.P.organisation_id}
+
+
+A_OBJECT_POST = expect(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, 302))  # a POST on one of A's objects
+
+
+def _a_grant(w: SimpleNamespace) -> dict[str, Any]:
+    return {"grant_id": w.A_grant.pk}
+
+
+def _a_proposal(w: SimpleNamespace) -> dict[str, Any]:
+    return {"grant_id": w.A_proposal.pk}
+
+
+def _a_enterprise(w: SimpleNamespace) -> dict[str, Any]:
+    return {"enterprise_id": w.A.pk}
+
+
+def _b_enterprise(w: SimpleNamespace) -> dict[str, Any]:
+    return {"enterprise_id": w.B.pk}
+
+
+def _a_document(w: SimpleNamespace) -> dict[str, Any]:
+    return {"document_id": w.A_document.pk}
+
+
+def _deal_document(w: SimpleNamespace) -> dict[str, Any]:
+    return {"document_id": w.deal_document.pk}
+
+
+def _deal(w: SimpleNamespace) -> dict[str, Any]:
+    return {"deal_id": w.deal.pk}
+
+
+def _a_notification(w: SimpleNamespace) -> dict[str, Any]:
+    return {"notification_id": w.A_notification.pk}
+
+
+def _terms_deal(w: SimpleNamespace) -> dict[str, Any]:
+    return {"deal_id": w.terms_deal.pk}
+
+
+def _terms_sheet(w: SimpleNamespace) -> dict[str, Any]:
+    return {"deal_id": w.terms_deal.pk, "number": 1}
+
+
+def _loan_deal(w: SimpleNamespace) -> dict[str, Any]:
+    return {"deal_id": w.loan_deal.pk}
+
+
+LOAN_TERMS: dict[str, Any] = {"instrument": "credit_loan", "amount": "1000000.00", "currency": "CNY",
+                              "annual_rate": "5.5", "repayment": "annuity", "conditions": "Monthly accounts."}
+# A POST on one of the A-X deals (pages): its parties act; others 404; operators, observers 403.
+DEAL_PARTIES_POST = expect(403, each(ENTERPRISE_ROLES, 404), each(INSTITUTION_ROLES, 404),
+                           each(A_MEMBERS, 302), inst=302)
+
+
+def _in_days(n: int) -> str:
+    return (timezone.localdate() + dt.timedelta(days=n)).isoformat()
+
+
+# A grant to Y (verified, in Macao: with the separate cross-border consent), as the form sends it
+# (with Y's id).
+GRANT_FORM: dict[str, Any] = {"scopes": ["profile"], "purpose": "Matrix: a credit line.",
+                              "cross_border_consent": "on"}
 
 
 PAGES: list[PageRow] = [
@@ -459,10 +623,24 @@ PAGES: list[PageRow] = [
     PageRow("financing:deal_detail", "A-X",
             expect(404, each(A_MEMBERS, 200), inst=200, operator=200, observer=403),
             lambda w: {"deal_id": w.deal.pk}),
-    PageRow("financing:deal_detail", "A-X-close",
-            # An operator is no party: sent back with a message, nothing changes.
-            expect(404, each(A_MEMBERS, 302), inst=302, operator=302, observer=403),
-            lambda w: {"deal_id": w.deal.pk}, "POST", {"to": "closed"}, allowed=(*A_MEMBERS, "inst")),
+    # Either party may decline (with a reason); an operator reads the deal but is no party.
+    PageRow("financing:deal_detail", "A-X-decline",
+            expect(404, each(A_MEMBERS, 302), inst=302, operator=403, observer=403),
+            lambda w: {"deal_id": w.deal.pk}, "POST", {"to": "declined", "declined-comment": "Not a fit."}),
+    # Term sheets: the enterprise and the lender propose and confirm (X proposed sheet 1, so its
+    # confirmation is refused with a message, nothing changes); parties and operators read the
+    # document; the lender names the guarantor and records repayments.
+    PageRow("financing:term_sheet_propose", "A-X-terms", DEAL_PARTIES_POST, _terms_deal, "POST",
+            lambda w: {**LOAN_TERMS, "term_months": "24"}),
+    PageRow("financing:term_sheet_confirm", "A-X-terms-1", DEAL_PARTIES_POST, _terms_sheet, "POST",
+            allowed=A_MEMBERS),
+    PageRow("financing:term_sheet_document", "A-X-terms-1",
+            expect(404, each(A_MEMBERS, 200), inst=200, operator=200, observer=403), _terms_sheet),
+    PageRow("financing:deal_guarantor", "A-X-terms",
+            expect(403, each(INSTITUTION_ROLES, 404), inst=302), _terms_deal, "POST", {"guarantor_id": ""}),
+    PageRow("financing:deal_payment", "A-X-loan",
+            expect(403, each(INSTITUTION_ROLES, 404), inst=302), _loan_deal, "POST",
+            lambda w: {"amount": "1000.00", "paid_on": timezone.localdate().isoformat(), "reference": "M-1"}),
     PageRow("financing:operator_requests", "", OPERATOR_ONLY),
     # fx: rates, channels and limit parameters are the operator's; the catalogue and the
     # converter are everyone's; debts and the limit position are the enterprise's own.
@@ -531,6 +709,60 @@ PAGES: list[PageRow] = [
             lambda w: {"index": w.deal_entry}),
     PageRow("ledger:receipt", "A decision", expect(404, each(A_MEMBERS, 200), operator=200),
             lambda w: {"index": w.A_decision_entry}),
+    # consent: an enterprise's grants, proposals and access log are its own (a pending one may
+    # look, not grant); another enterprise's grant is a 404. Institutions read what is shared
+    # with them: X, under A's live grant, A's profile and statements (each read logged); Y
+    # nothing. Operators and observers never read shared data here.
+    PageRow("consent:grants", "", ENTERPRISES_OWN),
+    PageRow("consent:grant_create", "", ENTERPRISES_OWN),
+    PageRow("consent:grant_create", "post", expect(403, each(ENTERPRISE_ROLES, 302), ent_pending=403), no_args,
+            "POST", lambda w: {**GRANT_FORM, "institution_id": w.Y.pk, "valid_until": _in_days(60)}),
+    PageRow("consent:grant_detail", "A-X", A_OBJECT, _a_grant),
+    PageRow("consent:grant_detail", "A-X-proposal", A_OBJECT, _a_proposal),
+    PageRow("consent:grant_confirm", "A-X-proposal", A_OBJECT, _a_proposal),
+    PageRow("consent:grant_confirm", "A-X-proposal-post", A_OBJECT_POST, _a_proposal, "POST",
+            {"scopes": ["profile", "statements"], "purpose": "Matrix: assessing the deal.", "valid_until": "",
+             "cross_border_consent": "on"}),
+    # The pending P is refused ("verify first") before the grant is looked up: sent back with
+    # that message, nothing changes.
+    PageRow("consent:grant_dismiss", "A-X-proposal", expect(403, each(ENTERPRISE_ROLES, 404),
+            each(A_MEMBERS, 302), ent_pending=302), _a_proposal, "POST", {"reason": "Not now."},
+            allowed=A_MEMBERS),
+    PageRow("consent:grant_revoke", "A-X", A_OBJECT, _a_grant),
+    PageRow("consent:grant_revoke", "A-X-post", A_OBJECT_POST, _a_grant, "POST", {"reason": "Done."}),
+    PageRow("consent:access_log", "", ENTERPRISES_OWN),
+    PageRow("consent:shared", "", INSTITUTIONS_OWN),
+    PageRow("consent:shared_detail", "A-profile", X_OBJECT, _a_enterprise, writes=True, allowed=("inst",),
+            shared=A_PROFILE_DETAILS),
+    PageRow("consent:shared_detail", "A-statements", X_OBJECT, _a_enterprise, writes=True, allowed=("inst",),
+            query="?scope=statements", shared=A_STATEMENT_FIGURES),
+    PageRow("consent:shared_detail", "B", expect(403, each(INSTITUTION_ROLES, 404)), _b_enterprise, writes=True),
+    # documents: A's data room is A's; X reads A's data-room document under the consent and the
+    # A-X deal's documents as a party; Y, other enterprises: 404; operators and observers: 403
+    # (private data). A download under the consent is logged.
+    PageRow("documents:data_room", "", ENTERPRISES_OWN),
+    PageRow("documents:data_room", "upload", expect(403, each(ENTERPRISE_ROLES, 302)), no_args, "POST",
+            lambda w: {"file": _pdf(), "kind": "other", "title": "Matrix upload"}),
+    PageRow("documents:download", "A-data-room",
+            expect(403, each(ENTERPRISE_ROLES, 404), each(INSTITUTION_ROLES, 404), each(A_MEMBERS, 200), inst=200),
+            _a_document, writes=True, allowed=("inst",)),
+    PageRow("documents:download", "A-X-deal",
+            expect(403, each(ENTERPRISE_ROLES, 404), each(INSTITUTION_ROLES, 404), each(A_MEMBERS, 200), inst=200),
+            _deal_document, writes=True),
+    # X may read A's data-room document, not delete it (only the uploader may).
+    PageRow("documents:delete", "A-data-room",
+            expect(403, each(ENTERPRISE_ROLES, 404), each(INSTITUTION_ROLES, 404), each(A_MEMBERS, 302), inst=403),
+            _a_document, "POST"),
+    PageRow("documents:deal_upload", "A-X",
+            expect(403, each(ENTERPRISE_ROLES, 404), each(INSTITUTION_ROLES, 404), each(A_MEMBERS, 302), inst=302),
+            _deal, "POST", lambda w: {"file": _pdf(), "kind": "contract", "title": "Matrix deal upload"}),
+    PageRow("documents:shared_for", "A", X_OBJECT, _a_enterprise, writes=True, allowed=("inst",)),
+    PageRow("documents:shared_for", "B", expect(403, each(INSTITUTION_ROLES, 404)), _b_enterprise, writes=True),
+    # notifications: everyone signed in has their own; opening A's admin's is theirs alone (it
+    # marks it read and follows its link); marking all read touches only one's own.
+    PageRow("notifications:list", "", ANY_SIGNED_IN),
+    PageRow("notifications:open", "A-admin", expect(404, ent_admin=302), _a_notification, writes=True),
+    PageRow("notifications:mark_read", "", expect(302), no_args, "POST", allowed=("ent_admin",)),
 ]
 
 # Routes only anonymous visitors use (tested separately below), and framework routes.
@@ -538,7 +770,8 @@ EXCLUDED_ROUTES = {
     "accounts:login", "accounts:logout", "accounts:signup", "accounts:signup_kind",
     "accounts:invitation_accept",
 }
-MATRIX_NAMESPACES = {"accounts", "enterprises", "institutions", "financing", "fx", "evaluation", "ledger", "web"}
+MATRIX_NAMESPACES = {"accounts", "enterprises", "institutions", "financing", "fx", "evaluation", "ledger", "web",
+                     "consent", "documents", "notifications"}
 
 
 def _cases(rows: list[Any]) -> list[Any]:
@@ -547,17 +780,18 @@ def _cases(rows: list[Any]) -> list[Any]:
 
 @pytest.mark.parametrize(("row", "role"), _cases(PAGES))
 def test_page(world: SimpleNamespace, client_for: Callable[[Any], Client], row: PageRow, role: str) -> None:
-    url = reverse(row.route, kwargs=row.kwargs(world))
+    url = reverse(row.route, kwargs=row.kwargs(world)) + row.query
     client = client_for(world.users[role])
     expected = row.expected[role]
-    before = fingerprint(world) if row.method == "POST" else None
-    response = client.get(url) if row.method == "GET" else client.post(url, row.data)
+    before = fingerprint(world) if row.method == "POST" or row.writes else None
+    data = row.data(world) if callable(row.data) else row.data
+    response = client.get(url) if row.method == "GET" else client.post(url, data)
     assert response.status_code == expected, (
         f"{row.method} {url} as {role}: {response.status_code}, expected {expected}")
     if role == "anonymous" and expected == 302:
         assert "/accounts/login/" in response["Location"]
     if response.status_code == 200:
-        assert_no_private_data(role, response.content.decode(), f"{row.method} {url}")
+        assert_no_private_data(role, text_of(response), f"{row.method} {url}", row.shared)
     allowed = row.allowed if row.allowed is not None else tuple(
         r for r in SIGNED_IN if row.expected[r] == 302)
     if before is not None and role not in allowed:
@@ -620,7 +854,17 @@ class ApiRow:
     variant: str
     expected: dict[str, int]
     params: Ids = no_args
-    body: dict[str, Any] | None = None
+    # JSON; a callable builds it from the world.
+    body: dict[str, Any] | Callable[[SimpleNamespace], dict[str, Any]] | None = None
+    # A multipart form instead (an upload), fresh each time.
+    form: Callable[[SimpleNamespace], dict[str, Any]] | None = None
+    # Roles whose request takes effect; every other role's leaves the database as it was.
+    # None: only refusals (401/403/404/409/422) are checked.
+    allowed: tuple[str, ...] | None = None
+    # A GET that writes (a read logged on the enterprise's access log): compared like a write.
+    writes: bool = False
+    # A's private figures X may see here under A's live consent (see ``assert_no_private_data``).
+    shared: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -647,12 +891,36 @@ def _x_object(status: int, **roles: int) -> dict[str, int]:
     return api(403, each(INSTITUTION_ROLES, 404), inst=status, **roles)
 
 
+def _a_grant_write(status: int = 200) -> dict[str, int]:
+    """A write on one of A's grants: the pending P is refused before the grant is looked up."""
+    return api(403, each(ENTERPRISE_ROLES, 404), each(A_MEMBERS, status), ent_pending=403)
+
+
+def _party_of_deal(status: int, **roles: int) -> dict[str, int]:
+    """A's members and X (the A-X deal's parties; X also under A's consent); other enterprises
+    and institutions 404; operators and observers 403 (documents are private data)."""
+    return api(403, each(ENTERPRISE_ROLES, 404), each(INSTITUTION_ROLES, 404), each(A_MEMBERS, status),
+               **{"inst": status, **roles})
+
+
+def _deal_parties(status: int, **roles: int) -> dict[str, int]:
+    """A write on one of the A-X deals: its parties; others 404; operators, observers 403."""
+    return api(403, each(ENTERPRISE_ROLES, 404), each(INSTITUTION_ROLES, 404), each(A_MEMBERS, status),
+               **{"inst": status, **roles})
+
+
+# A read on one of the A-X deals: its parties and operators; anyone else 404 (as the deal itself).
+DEAL_READERS = api(404, each(A_MEMBERS, 200), inst=200, operator=200)
+
 E = "/api/v1/enterprises"
 INS = "/api/v1/institutions"
 F = "/api/v1/financing"
 FX = "/api/v1/fx"
 EV = "/api/v1/evaluations"
 LG = "/api/v1/ledger"
+CO = "/api/v1/consent"
+D = "/api/v1/documents"
+N = "/api/v1/notifications"
 ACC = "/api/v1/accounts"
 STATEMENT = {"currency": "CNY", "revenue": "1000000.00", "rd_expense": "100000.00", "total_costs": "900000.00",
              "net_profit": "100000.00", "total_assets": "2000000.00", "total_liabilities": "500000.00",
@@ -775,9 +1043,35 @@ API: list[ApiRow] = [
     ApiRow("GET", f"{F}/deals", "", api(200, observer=403)),
     ApiRow("GET", f"{F}/deals/{{deal_id}}", "A-X", api(404, each(A_MEMBERS, 200), inst=200, operator=200),
            lambda w: {"deal_id": w.deal.pk}),
-    ApiRow("POST", f"{F}/deals/{{deal_id}}/transition", "A-X-close",
+    ApiRow("POST", f"{F}/deals/{{deal_id}}/transition", "A-X-decline",
            api(404, each(A_MEMBERS, 200), inst=200, operator=403, observer=403),
+           lambda w: {"deal_id": w.deal.pk}, {"to": "declined", "comment": "Not a fit."}),
+    # Closing is the platform's alone: 409 = passed the permission check.
+    ApiRow("POST", f"{F}/deals/{{deal_id}}/transition", "A-X-close: 409 = allowed",
+           api(404, each(A_MEMBERS, 409), inst=409, operator=403, observer=403),
            lambda w: {"deal_id": w.deal.pk}, {"to": "closed"}),
+    # Term sheets, the guarantor, the schedule and payments: the deal's parties (operators read).
+    ApiRow("GET", f"{F}/deals/{{deal_id}}/term-sheets", "A-X-terms", DEAL_READERS, _terms_deal),
+    ApiRow("POST", f"{F}/deals/{{deal_id}}/term-sheets", "A-X-terms", _deal_parties(201), _terms_deal,
+           {**LOAN_TERMS, "term_months": 24}),
+    # X proposed sheet 1: 409 = passed the permission check. The sheet is looked up first: an
+    # operator reads it (then is refused, no party), an observer cannot (404, as the deal).
+    ApiRow("POST", f"{F}/deals/{{deal_id}}/term-sheets/{{number}}/confirm", "A-X-terms-1",
+           _deal_parties(200, inst=409, observer=404), _terms_sheet, {}),
+    ApiRow("GET", f"{F}/deals/{{deal_id}}/term-sheets/{{number}}/document", "A-X-terms-1", DEAL_READERS,
+           _terms_sheet),
+    # Only the lender names the guarantor: A is a party, refused (403).
+    ApiRow("POST", f"{F}/deals/{{deal_id}}/guarantor", "A-X-terms", _deal_parties(403, inst=200), _terms_deal,
+           {"guarantor_id": None}),
+    ApiRow("GET", f"{F}/deals/{{deal_id}}/schedule", "A-X-loan", DEAL_READERS, _loan_deal),
+    ApiRow("GET", f"{F}/deals/{{deal_id}}/payments", "A-X-loan", DEAL_READERS, _loan_deal),
+    ApiRow("POST", f"{F}/deals/{{deal_id}}/payments", "A-X-loan", _deal_parties(403, inst=201), _loan_deal,
+           lambda w: {"amount": "1000.00", "currency": "CNY", "paid_on": timezone.localdate().isoformat(),
+                      "reference": "M-1"}),
+    # A's open request: institutions may read it, not its funding (403); A and operators may.
+    ApiRow("GET", f"{F}/requests/{{request_id}}/funding", "A-open",
+           api(404, each(A_MEMBERS, 200), inst=403, inst_other=403, operator=200),
+           lambda w: {"request_id": w.A_open.pk}),
     # fx
     ApiRow("GET", f"{FX}/rates", "", API_ANY),
     ApiRow("POST", f"{FX}/rates", "", api(403, operator=201),
@@ -858,6 +1152,63 @@ API: list[ApiRow] = [
     ApiRow("GET", f"{LG}/entries/{{index}}/receipt", "A decision", api(404, each(A_MEMBERS, 200), operator=200),
            lambda w: {"index": w.A_decision_entry}),
     ApiRow("GET", f"{LG}/keys", "", API_ANY),
+    # consent: see the pages above. An institution lists the grants it received (never a
+    # proposal); the pending P may look, not grant, confirm, dismiss or revoke (403 first).
+    ApiRow("GET", f"{CO}/grants", "", api(403, each(ENTERPRISE_ROLES, 200), each(INSTITUTION_ROLES, 200))),
+    ApiRow("POST", f"{CO}/grants", "to Y", api(403, each(ENTERPRISE_ROLES, 201), ent_pending=403),
+           body=lambda w: {"institution_id": w.Y.pk, "scopes": ["profile"], "purpose": "Matrix: a credit line.",
+                           "valid_until": _in_days(60), "cross_border_consent": True}),
+    # 422 = passed the permission check (an empty grant is refused by the service).
+    ApiRow("POST", f"{CO}/grants", "empty: 422 = allowed", api(403, each(ENTERPRISE_ROLES, 422), ent_pending=403),
+           body={}),
+    ApiRow("GET", f"{CO}/grants/{{grant_id}}", "A-X",
+           api(403, each(ENTERPRISE_ROLES, 404), each(INSTITUTION_ROLES, 404), each(A_MEMBERS, 200), inst=200),
+           _a_grant),
+    ApiRow("GET", f"{CO}/grants/{{grant_id}}", "A-X-proposal",
+           api(403, each(ENTERPRISE_ROLES, 404), each(INSTITUTION_ROLES, 404), each(A_MEMBERS, 200)), _a_proposal),
+    ApiRow("POST", f"{CO}/grants/{{grant_id}}/confirm", "A-X-proposal", _a_grant_write(), _a_proposal,
+           {"cross_border_consent": True}),
+    ApiRow("POST", f"{CO}/grants/{{grant_id}}/dismiss", "A-X-proposal", _a_grant_write(), _a_proposal,
+           {"reason": "Not now."}),
+    # 409 = passed the permission check (the proposal is not active).
+    ApiRow("POST", f"{CO}/grants/{{grant_id}}/revoke", "A-X-proposal: 409 = allowed", _a_grant_write(409),
+           _a_proposal, {"reason": "Done."}),
+    ApiRow("POST", f"{CO}/grants/{{grant_id}}/revoke", "A-X", _a_grant_write(), _a_grant, {"reason": "Done."}),
+    ApiRow("GET", f"{CO}/accesses", "", API_ENTERPRISES_OWN),
+    ApiRow("GET", f"{CO}/shared", "", API_INSTITUTIONS_OWN),
+    ApiRow("GET", f"{CO}/shared/{{enterprise_id}}/{{scope}}", "A-profile", _x_object(200),
+           lambda w: {"enterprise_id": w.A.pk, "scope": "profile"}, writes=True, allowed=("inst",),
+           shared=A_PROFILE_DETAILS),
+    ApiRow("GET", f"{CO}/shared/{{enterprise_id}}/{{scope}}", "A-statements", _x_object(200),
+           lambda w: {"enterprise_id": w.A.pk, "scope": "statements"}, writes=True, allowed=("inst",),
+           shared=A_STATEMENT_FIGURES),
+    # A's grant to X does not cover credit.
+    ApiRow("GET", f"{CO}/shared/{{enterprise_id}}/{{scope}}", "A-credit", _x_object(404),
+           lambda w: {"enterprise_id": w.A.pk, "scope": "credit"}, writes=True),
+    ApiRow("GET", f"{CO}/shared/{{enterprise_id}}/{{scope}}", "B-statements", _x_object(404),
+           lambda w: {"enterprise_id": w.B.pk, "scope": "statements"}, writes=True),
+    # documents: see the pages above.
+    ApiRow("GET", f"{D}/", "", API_ENTERPRISES_OWN),
+    # Into one's own data room: any enterprise, pending too (it may prepare); an institution only in a deal.
+    ApiRow("POST", f"{D}/", "data room", api(403, each(ENTERPRISE_ROLES, 201)),
+           form=lambda w: {"file": _pdf(), "kind": "other", "title": "Matrix upload"}),
+    ApiRow("POST", f"{D}/", "A-X deal", _party_of_deal(201),
+           form=lambda w: {"file": _pdf(), "kind": "contract", "title": "Matrix deal upload", "deal_id": w.deal.pk}),
+    ApiRow("GET", f"{D}/deal/{{deal_id}}", "A-X", _party_of_deal(200), _deal),
+    ApiRow("GET", f"{D}/{{document_id}}", "A-data-room", _party_of_deal(200), _a_document, writes=True,
+           allowed=("inst",)),
+    ApiRow("GET", f"{D}/{{document_id}}", "A-X-deal", _party_of_deal(200), _deal_document, writes=True),
+    ApiRow("GET", f"{D}/{{document_id}}/content", "A-data-room", _party_of_deal(200), _a_document, writes=True,
+           allowed=("inst",)),
+    ApiRow("GET", f"{D}/{{document_id}}/content", "A-X-deal", _party_of_deal(200), _deal_document, writes=True),
+    # X reads A's data-room document under the consent but may not delete it (only the uploader).
+    ApiRow("DELETE", f"{D}/{{document_id}}", "A-data-room", _party_of_deal(204, inst=403), _a_document),
+    # notifications: one's own only; A's admin's notification is marked by A's admin alone.
+    ApiRow("GET", f"{N}/", "", API_ANY),
+    ApiRow("GET", f"{N}/unread-count", "", API_ANY),
+    ApiRow("POST", f"{N}/read", "all", API_ANY, body={}, allowed=("ent_admin",)),
+    ApiRow("POST", f"{N}/read", "A-admin's", API_ANY, body=lambda w: {"ids": [w.A_notification.pk]},
+           allowed=("ent_admin",)),
 ]
 
 
@@ -876,20 +1227,24 @@ def test_api(world: SimpleNamespace, api_for: Callable[[Any], Client], row: ApiR
     client = api_for(world.users[role])
     url = _api_url(row, world)
     expected = row.expected[role]
-    writes = row.method != "GET"
+    writes = row.method != "GET" or row.writes
     before = fingerprint(world) if writes else None
     kwargs: dict[str, Any] = {}
-    if row.body is not None:
-        kwargs = {"data": row.body, "content_type": "application/json"}
+    if row.form is not None:
+        kwargs = {"data": row.form(world)}
+    elif row.body is not None:
+        kwargs = {"data": row.body(world) if callable(row.body) else row.body, "content_type": "application/json"}
     response = getattr(client, row.method.lower())(url, **kwargs)
+    text = text_of(response)
     assert response.status_code == expected, (
-        f"{row.method} {url} as {role}: {response.status_code} {response.content[:300]!r}, expected {expected}")
+        f"{row.method} {url} as {role}: {response.status_code} {text[:300]!r}, expected {expected}")
     if response.status_code >= 400:
         body = response.json()
         assert set(body) == {"code", "message", "fields"}, body
     if response.status_code == 200:
-        assert_no_private_data(role, response.content.decode(), f"{row.method} {url}")
-    if before is not None and (role == "anonymous" or expected in (401, 403, 404, 409, 422)):
+        assert_no_private_data(role, text, f"{row.method} {url}", row.shared)
+    refused = role == "anonymous" or expected in (401, 403, 404, 409, 422)
+    if before is not None and (refused or (row.allowed is not None and role not in row.allowed)):
         assert fingerprint(world) == before, f"{row.method} {url} as {role} changed the database"
 
 
@@ -962,7 +1317,9 @@ def test_browsing_requests_shows_public_profiles_only(world: SimpleNamespace, cl
         assert P_REQUEST_TITLE not in body and P_NAME not in body
         _assert_public_only(body, f"browse {where} as {role}")
     items = answer.json()["items"]
-    assert {i["id"] for i in items} == {world.A_open.pk, world.B_open.pk}
+    # Requests in progress stay visible (another lender may still join).
+    assert {i["id"] for i in items} == {world.A_open.pk, world.B_open.pk, world.terms_deal.request_id,
+                                        world.loan_deal.request_id}
     assert not _keys(items) & PRIVATE_KEYS
     # The request and deal pages an institution opens show the public profile only.
     for url in (reverse("financing:request_detail", kwargs={"request_id": world.A_open.pk}),
@@ -1010,6 +1367,27 @@ def test_operators_see_pending_organisations(world: SimpleNamespace, client_for:
     assert SECRET_OWNER in detail.content.decode()
 
 
+def test_x_reads_a_under_its_consent_and_y_never(world: SimpleNamespace, client_for: Callable[[Any], Client],
+                                                 api_for: Callable[[Any], Client]) -> None:
+    """The consent's allowance in ``assert_no_private_data`` is not vacuous: X does read A's
+    statements and profile (each read on A's log), Y reads nothing, and once A revokes, X neither."""
+    url = reverse("consent:shared_detail", kwargs={"enterprise_id": world.A.pk})
+    statements = client_for(world.users["inst"]).get(url + "?scope=statements").content.decode()
+    assert "38,123,456.78" in statements or "38123456.78" in statements
+    profile = api_for(world.users["inst"]).get(f"/api/v1/consent/shared/{world.A.pk}/profile").json()
+    assert SECRET_OWNER in str(profile) and SECRET_CERT_NUMBER in str(profile)
+    assert SECRET_LENDER not in statements + str(profile)
+    assert set(DataAccess.objects.values_list("scope", "via")) == {("statements", "page"), ("profile", "api")}
+    for role in ("inst_other", "inst_pending"):
+        assert client_for(world.users[role]).get(url + "?scope=statements").status_code == 404
+        assert api_for(world.users[role]).get(f"/api/v1/consent/shared/{world.A.pk}/statements").status_code == 404
+    consent_services.consent_revoke(actor=world.users["ent_admin"], grant_id=world.A_grant.pk)
+    assert client_for(world.users["inst"]).get(url + "?scope=statements").status_code == 404
+    assert api_for(world.users["inst"]).get(f"/api/v1/consent/shared/{world.A.pk}/statements").status_code == 404
+    assert api_for(world.users["inst"]).get(f"/api/v1/documents/{world.A_document.pk}").status_code == 404
+    assert DataAccess.objects.count() == 2
+
+
 def test_only_the_owner_reads_statements(world: SimpleNamespace, api_for: Callable[[Any], Client]) -> None:
     own = api_for(world.users["ent_member"]).get("/api/v1/enterprises/me/statements/2025")
     assert own.status_code == 200 and own.json()["revenue"] == str(SECRET_REVENUE)
@@ -1031,6 +1409,19 @@ def test_world_is_as_described(world: SimpleNamespace) -> None:
     assert not world.users["ent_member"].is_org_admin and world.users["ent_admin"].is_org_admin
     assert world.invitation.expires_at > timezone.now()
     assert world.A.founding_date < dt.date.today()
+    # A's live consent to X (no credit, no evaluation), the deal's proposal, the documents, the notification.
+    grant = ConsentGrant.objects.get(pk=world.A_grant.pk)
+    assert grant.status == "active" and set(grant.scopes) == {"profile", "statements", "documents"}
+    assert ConsentGrant.objects.get(pk=world.A_proposal.pk).status == "proposed"
+    assert not ConsentGrant.objects.filter(institution=world.Y).exists()
+    assert not DataAccess.objects.exists()
+    assert Document.objects.get(pk=world.A_document.pk).deal_id is None
+    assert Document.objects.get(pk=world.deal_document.pk).deal_id == world.deal.pk
+    assert list(Notification.objects.values_list("pk", flat=True)) == [world.A_notification.pk]
+    assert Deal.objects.get(pk=world.terms_deal.pk).stage == DealStage.TERM_SHEET
+    assert Deal.objects.get(pk=world.loan_deal.pk).stage == DealStage.DISBURSED
+    # The ledger: the two entries the docstring names come first.
+    assert (world.deal_entry, world.A_decision_entry) == (0, 1)
 
 
 # Lists are scoped: (page, API list) -> what each role must and must not find in it.
