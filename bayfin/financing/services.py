@@ -18,6 +18,7 @@ through the rest of the pipeline).
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -82,6 +83,8 @@ from .transitions import (
     DealStage,
     RequestStatus,
 )
+
+log = logging.getLogger(__name__)
 
 REQUEST_FIELDS = ("title", "amount", "currency", "instruments", "purpose", "use_of_funds",
                   "term_months", "deadline")
@@ -664,8 +667,8 @@ def _precondition(deal: Deal, to_stage: str) -> str | None:
     if to_stage == DealStage.DATA_ACCESS and not any(
             live_grant(institution=deal.institution, enterprise=req.enterprise, scope=scope)
             for scope in Scope.values):
-            return gettext("Grant the institution access to your data first: confirm or edit the proposed "
-                           "consent on the data sharing page.")
+        return gettext("Grant the institution access to your data first: confirm or edit the proposed "
+                       "consent on the data sharing page.")
     if to_stage == DealStage.TERM_SHEET:
         return gettext("Propose a term sheet: the deal moves to this stage with the first proposal.")
     if to_stage == DealStage.APPROVED and _confirmed_term_sheet(deal) is None:
@@ -677,10 +680,6 @@ def _precondition(deal: Deal, to_stage: str) -> str | None:
         return gettext("Only equity is invested; this deal's agreed instrument is %(instrument)s.") % {
             "instrument": _label(Instrument, deal.agreed_instrument)}
     return None
-
-
-# The pipeline's steps that have a service of their own (the page offers them there).
-DEAL_STEP_SERVICES = {DealStage.TERM_SHEET: "term_sheet_propose", DealStage.DATA_ACCESS: "consent_confirm"}
 
 
 @transaction.atomic
@@ -1058,10 +1057,13 @@ def deal_update_days_past_due(*, today: date) -> int:
     ids = list(Deal.objects.filter(stage__in=(DealStage.DISBURSED, DealStage.REPAYING))
                .order_by("pk").values_list("pk", flat=True))
     for deal_id in ids:
-        with transaction.atomic():
-            deal = deal_lock(deal_id)
-            if deal.stage in (DealStage.DISBURSED, DealStage.REPAYING):
-                _apply_position(deal, on=today, actor=None)
+        try:
+            with transaction.atomic():
+                deal = deal_lock(deal_id)
+                if deal.stage in (DealStage.DISBURSED, DealStage.REPAYING):
+                    _apply_position(deal, on=today, actor=None)
+        except Exception:  # noqa: BLE001 - one bad loan must not stop the others' count; the next run retries
+            log.exception("days past due: deal %s failed", deal_id)
     return len(ids)
 
 

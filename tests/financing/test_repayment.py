@@ -308,3 +308,19 @@ def test_no_payment_before_the_money_moved() -> None:
     with pytest.raises(InvalidTransition) as exc:
         pay(p, "100")
     assert "Approved" in str(exc.value.message)
+
+
+def test_one_failing_loan_does_not_stop_the_daily_job_for_the_others(loan: Parties, monkeypatch: Any) -> None:
+    other = deal_at(DealStage.DISBURSED, terms=LOAN_TERMS)
+    real = services._apply_position
+    broken = loan.deal.pk
+
+    def apply(deal: Deal, **kwargs: Any) -> None:
+        if deal.pk == broken:
+            raise RuntimeError("a corrupt schedule")
+        real(deal, **kwargs)
+
+    monkeypatch.setattr(services, "_apply_position", apply)
+    assert run_job(due(other.deal, 1) + dt.timedelta(days=3)) == 2
+    assert other.refresh().stage == DealStage.REPAYING and other.deal.days_past_due == 3
+    assert loan.refresh().stage == DealStage.DISBURSED  # rolled back alone; the next run retries it
