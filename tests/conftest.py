@@ -137,3 +137,14 @@ def api_for(db: Any) -> Callable[[User | None], Client]:
         return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     return make
+
+
+ROLE_NAMES = ("anonymous", "enterprise", "institution", "operator", "observer")
+
+
+@pytest.fixture
+def user_for_role(enterprise_user: Any, institution_user: Any, operator_user: Any, observer_user: Any) -> Any:
+    """The signed-in user of each role (None for anonymous), for page-by-role tests."""
+    users = {"anonymous": None, "enterprise": enterprise_user, "institution": institution_user,
+             "operator": operator_user, "observer": observer_user}
+    return users.__getitem__

@@ -13,6 +13,7 @@ from django.urls import reverse
 from bayfin.consent import services
 from bayfin.consent.models import ConsentGrant, GrantStatus
 from bayfin.financing.transitions import DealStage
+from tests.conftest import ROLE_NAMES
 from tests.factories import DealFactory, FinancingRequestFactory
 
 from .conftest import days
@@ -43,25 +44,10 @@ PAGES = {
 
 
 @pytest.mark.parametrize("page", PAGES)
-@pytest.mark.parametrize("role", ["anonymous", "enterprise", "institution", "operator", "observer"])
-def test_page_role_matrix(
-    page: str,
-    role: str,
-    client_for: Any,
-    enterprise_user: Any,
-    institution_user: Any,
-    operator_user: Any,
-    observer_user: Any,
-) -> None:
-    users = {
-        "anonymous": None,
-        "enterprise": enterprise_user,
-        "institution": institution_user,
-        "operator": operator_user,
-        "observer": observer_user,
-    }
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_page_role_matrix(page: str, role: str, client_for: Any, user_for_role: Any) -> None:
     name, args, allowed = PAGES[page]
-    r = client_for(users[role]).get(reverse(name, args=args))
+    r = client_for(user_for_role(role)).get(reverse(name, args=args))
     if role == "anonymous":
         assert r.status_code == 302 and "/accounts/login/" in r["Location"]
     else:

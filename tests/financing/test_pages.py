@@ -16,7 +16,7 @@ from bayfin.financing import services
 from bayfin.financing.models import Deal, FinancingRequest
 from bayfin.financing.transitions import DealStage, RequestStatus
 from bayfin.fx.models import FxRate
-from tests.conftest import member_of
+from tests.conftest import ROLE_NAMES, member_of
 from tests.factories import (
     CertificationFactory,
     DealFactory,
@@ -57,25 +57,10 @@ PAGES = {
 
 
 @pytest.mark.parametrize("page", PAGES)
-@pytest.mark.parametrize("role", ["anonymous", "enterprise", "institution", "operator", "observer"])
-def test_page_role_matrix(
-    page: str,
-    role: str,
-    client_for: Any,
-    enterprise_user: Any,
-    institution_user: Any,
-    operator_user: Any,
-    observer_user: Any,
-) -> None:
-    users = {
-        "anonymous": None,
-        "enterprise": enterprise_user,
-        "institution": institution_user,
-        "operator": operator_user,
-        "observer": observer_user,
-    }
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_page_role_matrix(page: str, role: str, client_for: Any, user_for_role: Any) -> None:
     name, allowed = PAGES[page]
-    r = client_for(users[role]).get(reverse(name))
+    r = client_for(user_for_role(role)).get(reverse(name))
     if role == "anonymous":
         assert r.status_code == 302 and "/accounts/login/" in r["Location"]
     elif role in allowed:
