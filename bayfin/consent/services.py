@@ -27,8 +27,9 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from bayfin.accounts.models import OrganisationKind, OrganisationStatus
@@ -39,6 +40,7 @@ from bayfin.common.validation import FieldErrors
 from bayfin.common.vocab import MAINLAND_JURISDICTIONS, Jurisdiction
 from bayfin.institutions.models import Institution
 from bayfin.ledger.services import Party, ledger_record
+from bayfin.notifications.services import notify
 
 from .models import DEFAULT_DEAL_SCOPES, ConsentGrant, DataAccess, GrantStatus, Scope
 
@@ -178,6 +180,27 @@ def _grant_entry(grant: ConsentGrant) -> None:
             "deal": grant.deal_id,
         },
         texts=[grant.purpose],
+    )
+    _notify_institution(
+        grant,
+        kind="consent.granted",
+        message=gettext_noop(
+            "%(enterprise)s gave your institution access to some of its data (consent #%(grant)s)."
+        ),
+    )
+
+
+def _notify_institution(grant: ConsentGrant, *, kind: str, message: str) -> None:
+    """Tell the institution's members that a consent to it began or ended (in-app and email)."""
+    notify(
+        organisations=[grant.institution.organisation],
+        kind=kind,
+        message=message,
+        params={"enterprise": str(grant.enterprise.organisation), "grant": grant.pk},
+        link=reverse("consent:shared_detail", args=[grant.enterprise_id])
+        if kind == "consent.granted"
+        else "",
+        subject=f"consent.consentgrant:{grant.pk}",
     )
 
 
@@ -431,6 +454,13 @@ def consent_revoke(*, actor: Any, grant_id: int, reason: str = "") -> ConsentGra
         ],
         data={"grant": grant.pk, "scopes": list(grant.scopes), "deal": grant.deal_id},
         texts=[text],
+    )
+    _notify_institution(
+        grant,
+        kind="consent.revoked",
+        message=gettext_noop(
+            "%(enterprise)s revoked consent #%(grant)s: its data is no longer shared with you."
+        ),
     )
     return grant
 

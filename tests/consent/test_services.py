@@ -378,3 +378,23 @@ def test_ending_a_deal_dismisses_its_proposal(enterprise_user: Any, accepted_dea
 
 def test_latest_valid_until_on_a_leap_day() -> None:
     assert services.latest_valid_until(dt.date(2028, 2, 29)) == dt.date(2031, 2, 28)
+
+
+def test_the_institution_is_told_when_a_consent_begins_and_when_it_is_revoked(
+    enterprise_user: Any, grant_data: dict, mainland_institution: Any, mailoutbox: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from bayfin.notifications.models import Notification
+    from tests.factories import MembershipFactory
+
+    officer = MembershipFactory(organisation=mainland_institution.organisation).user
+    with django_capture_on_commit_callbacks(execute=True):
+        grant = services.consent_grant(actor=enterprise_user, data=grant_data)
+    note = Notification.objects.get(user=officer, kind="consent.granted")
+    assert note.link == f"/consent/shared/{grant.enterprise_id}/"
+    assert [m.to for m in mailoutbox] == [[officer.email]]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consent_revoke(actor=enterprise_user, grant_id=grant.pk)
+    assert Notification.objects.filter(user=officer, kind="consent.revoked").count() == 1
+    # The enterprise acted: its own members are not notified of their own consent.
+    assert not Notification.objects.filter(user=enterprise_user).exists()
