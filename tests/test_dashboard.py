@@ -76,3 +76,23 @@ def test_platform_summary_counts_each_kind_and_status_once(operator_user):
     assert after.enterprises_by_jurisdiction.get(Jurisdiction.MACAO, 0) == (
         before.enterprises_by_jurisdiction.get(Jurisdiction.MACAO, 0) + 1)
     assert after.enterprises_verified == sum(after.enterprises_by_jurisdiction.values())
+
+
+def test_the_dashboard_lists_the_deals_waiting_for_the_viewers_side(client_for, db):
+    from tests.financing.deal_helpers import advance, new_deal
+
+    interest = new_deal()
+    terms = advance(new_deal(), "term_sheet")  # the institution proposed: the enterprise must confirm
+    approved = advance(new_deal(), "approved")
+    # The enterprise of the first deal is asked to answer the interest, and nothing else.
+    page = client_for(interest.enterprise_user).get("/").content.decode()
+    assert "Waiting for you" in page and "Answer this interest: accept or decline" in page
+    assert f"/financing/deals/{interest.deal.pk}/" in page
+    page = client_for(terms.enterprise_user).get("/").content.decode()
+    assert "Read and confirm the proposed terms" in page
+    # The lender has nothing to do on terms it proposed; on an approved deal it records the money.
+    assert "Waiting for you" not in client_for(terms.institution_user).get("/").content.decode()
+    page = client_for(approved.institution_user).get("/").content.decode()
+    assert "Approved: record the disbursement or the investment" in page
+    # Nobody sees another organisation's deals here.
+    assert f"/financing/deals/{approved.deal.pk}/" not in client_for(interest.enterprise_user).get("/").content.decode()

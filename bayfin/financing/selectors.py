@@ -562,3 +562,51 @@ def request_limit_position_for(user: Any, req: FinancingRequest) -> LimitPositio
                          bool(limits.checks) and not limits.missing_rates and within(req.channel.limit_rule,
                                                                                     limits.checks),
                          limits.missing_rates, limits.parameters is None)
+
+
+# --------------------------------------------------------------------------- the dashboard
+
+WAITING_REASONS = {
+    "answer_interest": _("Answer this interest: accept or decline"),
+    "confirm_consent": _("Confirm what the institution may read"),
+    "start_due_diligence": _("Data shared: start due diligence"),
+    "confirm_terms": _("Read and confirm the proposed terms"),
+    "record_money": _("Approved: record the disbursement or the investment"),
+    "overdue": _("Repayment overdue"),
+}
+
+
+def deals_waiting_for(user: Any, *, limit: int = 5) -> list[tuple[Deal, str]]:
+    """The deals on which the viewer's side has the next step, most recently moved first, with
+    what that step is (a key of WAITING_REASONS). Empty for roles that are not party to deals."""
+    org = getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
+    if org is None or org.kind not in (OrganisationKind.ENTERPRISE, OrganisationKind.INSTITUTION):
+        return []
+    stages = (DealStage.INTEREST, DealStage.ACCEPTED, DealStage.DATA_ACCESS, DealStage.TERM_SHEET,
+              DealStage.APPROVED, DealStage.REPAYING)
+    open_sheets = Prefetch("term_sheets", queryset=TermSheet.objects.filter(status="proposed"),
+                           to_attr="open_sheets")
+    deals = (_deals_scoped(user).filter(stage__in=stages).prefetch_related(open_sheets, "consents")
+             .order_by("-updated_at", "-pk")[:50])
+    out: list[tuple[Deal, str]] = []
+    for deal in deals:
+        side = deal_side(user, deal)
+        reason = None
+        if deal.stage == DealStage.TERM_SHEET:
+            sheet = next(iter(deal.open_sheets), None)  # type: ignore[attr-defined]
+            if sheet is not None and side and getattr(sheet, f"{side}_confirmed_at", None) is None:
+                reason = "confirm_terms"
+        elif side == "enterprise":
+            if deal.stage == DealStage.INTEREST:
+                reason = "answer_interest"
+            elif deal.stage == DealStage.ACCEPTED and any(g.status == "proposed" for g in deal.consents.all()):
+                reason = "confirm_consent"
+        elif side == "institution":
+            reason = {DealStage.DATA_ACCESS: "start_due_diligence", DealStage.APPROVED: "record_money"}.get(deal.stage)
+            if deal.stage == DealStage.REPAYING and deal.days_past_due > 0:
+                reason = "overdue"
+        if reason:
+            out.append((deal, reason))
+        if len(out) >= limit:
+            break
+    return out
