@@ -602,7 +602,9 @@ def deals_waiting_for(user: Any, *, limit: int = 5) -> list[tuple[Deal, str]]:
             elif deal.stage == DealStage.ACCEPTED and any(g.status == "proposed" for g in deal.consents.all()):
                 reason = "confirm_consent"
         elif side == "institution":
-            reason = {DealStage.DATA_ACCESS: "start_due_diligence", DealStage.APPROVED: "record_money"}.get(deal.stage)
+            lender_steps: dict[str, str] = {DealStage.DATA_ACCESS: "start_due_diligence",
+                                            DealStage.APPROVED: "record_money"}
+            reason = lender_steps.get(deal.stage)
             if deal.stage == DealStage.REPAYING and deal.days_past_due > 0:
                 reason = "overdue"
         if reason:
