@@ -345,13 +345,10 @@ class InstalmentRow:
     status: str  # "paid", "late" or "due"
 
 
-def repayment_for(user: Any, deal: Deal) -> Repayment | None:
-    """The repayment schedule and payments of a disbursed loan, for its parties and operators."""
-    if deal_side(user, deal) is None and not _is_operator(user):
-        return None
-    from django.conf import settings
-    from django.utils import timezone
-
+def loan_position(deal: Deal, *, on: date) -> tuple[Any, list[Payment], str] | None:
+    """A loan's position on a day (``engine.schedule.position`` over its stored instalments and
+    payments), the payments, and the loan's currency; None for a deal without a schedule.
+    The one place the stored rows meet the engine: the page, the API and the daily job use it."""
     from .engine import schedule
 
     instalments = list(deal.instalments.order_by("number"))
@@ -359,9 +356,23 @@ def repayment_for(user: Any, deal: Deal) -> Repayment | None:
         return None
     payments = list(deal.payments.select_related("recorded_by").order_by("paid_on", "pk"))
     lines = [schedule.Line(i.number, i.due_on, i.principal, i.interest) for i in instalments]
+    pos = schedule.position(lines, [schedule.PaymentIn(p.paid_on, p.amount) for p in payments], on=on)
+    return pos, payments, instalments[0].currency
+
+
+def repayment_for(user: Any, deal: Deal) -> Repayment | None:
+    """The repayment schedule and payments of a disbursed loan, for its parties and operators."""
+    if deal_side(user, deal) is None and not _is_operator(user):
+        return None
+    from django.conf import settings
+    from django.utils import timezone
+
     today = timezone.localdate()
-    pos = schedule.position(lines, [schedule.PaymentIn(p.paid_on, p.amount) for p in payments], on=today)
-    return Repayment(pos, payments, instalments[0].currency, settings.BAYFIN_DEFAULT_DAYS_PAST_DUE, today)
+    found = loan_position(deal, on=today)
+    if found is None:
+        return None
+    pos, payments, currency = found
+    return Repayment(pos, payments, currency, settings.BAYFIN_DEFAULT_DAYS_PAST_DUE, today)
 
 
 @dataclass

@@ -67,7 +67,7 @@ from .models import (
     TermSheet,
     TermSheetStatus,
 )
-from .selectors import deal_side, funded_amount
+from .selectors import deal_side, funded_amount, loan_position
 from .transitions import (
     DEAL_OPEN_STAGES,
     DEAL_OUTCOME_STAGES,
@@ -412,18 +412,20 @@ def _stage_msgid(stage: str) -> str:
         return _label(DealStage, stage)
 
 
-def _parties(deal: Deal) -> list[Any]:
-    """The organisations party to a deal: the enterprise, the institution, the guarantor."""
-    orgs = [deal.request.enterprise.organisation, deal.institution.organisation]
+def _parties(deal: Deal) -> list[Party]:
+    """The parties to a deal, each with its role: the enterprise, the institution, the guarantor.
+    Its notifications go to them, and its ledger entries name them."""
+    parties = [Party(deal.request.enterprise.organisation, "enterprise"),
+               Party(deal.institution.organisation, "institution")]
     if deal.guarantor is not None:
-        orgs.append(deal.guarantor.organisation)
-    return orgs
+        parties.append(Party(deal.guarantor.organisation, "guarantor"))
+    return parties
 
 
 def _notify_deal(deal: Deal, *, actor: Any, kind: str, message: str, params: Mapping[str, Any]) -> None:
     """Tell the deal's other parties (every party, for a move the platform made)."""
     actor_org = getattr(actor, "organisation", None) if getattr(actor, "is_authenticated", False) else None
-    others = [org for org in _parties(deal) if actor_org is None or org.pk != actor_org.pk]
+    others = [p.organisation for p in _parties(deal) if actor_org is None or p.organisation.pk != actor_org.pk]
     notify(organisations=others, kind=kind, message=message,
            params={"deal": deal.pk, "request": deal.request.title, **params},
            link=reverse("financing:deal_detail", args=[deal.pk]), subject=f"financing.deal:{deal.pk}",
@@ -468,15 +470,12 @@ def deal_event_entry(deal: Deal, event: DealEvent) -> dict[str, Any]:
     (and the agreed amount once a term sheet is confirmed) as decimal strings with their
     currency, the SHA-256 of each attached document, and the comment as its salted hash only."""
     req = deal.request
-    parties = [Party(req.enterprise.organisation, "enterprise"), Party(deal.institution.organisation, "institution")]
-    if deal.guarantor is not None:
-        parties.append(Party(deal.guarantor.organisation, "guarantor"))
     amounts = [(req.amount, req.currency)]
     if deal.agreed_amount is not None:
         amounts.append((deal.agreed_amount, deal.agreed_currency))
     return {
         "kind": "deal.stage_changed", "subject": deal, "reference": event, "at": event.at,
-        "parties": parties,
+        "parties": _parties(deal),
         "data": {"from": event.from_stage, "to": event.to_stage, "request": req.pk, "product": deal.product_id,
                  "channel": deal.channel.code if deal.channel is not None else None,
                  "documents": sorted(d.sha256 for d in event.documents.all()) if event.pk else []},
@@ -941,12 +940,8 @@ def term_sheet_confirm(*, actor: Any, deal_id: int, term_sheet_id: int, sha256: 
         return ts
     deal.agreed_amount, deal.agreed_currency, deal.agreed_instrument = ts.amount, ts.currency, ts.instrument
     deal.save(update_fields=["agreed_amount", "agreed_currency", "agreed_instrument", "updated_at"])
-    parties = [Party(deal.request.enterprise.organisation, "enterprise"),
-               Party(deal.institution.organisation, "institution")]
-    if deal.guarantor is not None:
-        parties.append(Party(deal.guarantor.organisation, "guarantor"))
     ledger_record(kind="deal.term_sheet_confirmed", subject=deal, reference=ts, at=ts.confirmed_at,
-                  parties=parties,
+                  parties=_parties(deal),
                   data={"deal": deal.pk, "term_sheet": ts.number, "document_sha256": ts.document_sha256,
                         "instrument": ts.instrument},
                   amounts=[(ts.amount, ts.currency)])
@@ -975,22 +970,14 @@ def _disburse(deal: Deal, *, on: date) -> None:
     deal.save(update_fields=["disbursed_on", "days_past_due", "days_past_due_on", "updated_at"])
 
 
-def repayment_position(deal: Deal, *, on: date | None = None) -> schedule.Position | None:
-    """Where a disbursed loan stands on a day (None for a deal without a schedule)."""
-    lines = [schedule.Line(i.number, i.due_on, i.principal, i.interest) for i in deal.instalments.order_by("number")]
-    if not lines:
-        return None
-    payments = [schedule.PaymentIn(p.paid_on, p.amount) for p in deal.payments.all()]
-    return schedule.position(lines, payments, on=on or timezone.localdate())
-
-
 def _apply_position(deal: Deal, *, on: date, actor: Any, may_default: bool = True) -> None:
     """Store days past due and make the moves the repayment rules call for: *repaying* once the
     first instalment falls due or is paid, *repaid* when everything is paid, *defaulted* at
     ``settings.BAYFIN_DEFAULT_DAYS_PAST_DUE`` days past due. The platform makes these moves."""
-    pos = repayment_position(deal, on=on)
-    if pos is None:
+    found = loan_position(deal, on=on)
+    if found is None:
         return
+    pos = found[0]
     deal.days_past_due, deal.days_past_due_on = pos.days_past_due, on
     deal.save(update_fields=["days_past_due", "days_past_due_on", "updated_at"])
     first_due = pos.lines[0].line.due_on
@@ -1037,8 +1024,7 @@ def payment_record(*, actor: Any, deal_id: int, data: Mapping[str, Any]) -> Paym
                  new={"amount": str(amount), "currency": currency, "paid_on": paid_on.isoformat(),
                       "reference": reference}, organisation_id=deal.institution.organisation_id)
     ledger_record(kind="deal.payment_recorded", subject=deal, reference=payment, at=payment.recorded_at,
-                  parties=[Party(deal.request.enterprise.organisation, "enterprise"),
-                           Party(deal.institution.organisation, "institution")],
+                  parties=_parties(deal),
                   data={"deal": deal.pk, "paid_on": paid_on.isoformat()}, texts=[reference],
                   amounts=[(amount, currency)])
     _notify_deal(deal, actor=actor, kind="deal.payment",
