@@ -322,6 +322,7 @@ def _load_ledger(w: _Writer, orgs: list[Organisation], enterprises: list[Enterpr
                 and org.kind in (OrganisationKind.ENTERPRISE, OrganisationKind.INSTITUTION):
             args = decision_entry(org, operator_org, org.rejection_reason)
             records.append((args["at"], args))
+    prefetch_related_objects(events, "documents")  # one query, not one per event (none are attached here)
     for event in events:
         args = deal_event_entry(event.deal, event)
         records.append((event.at, args))
