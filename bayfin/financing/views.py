@@ -501,6 +501,18 @@ def _deal_refused(
     return redirect("financing:deal_detail", deal_id=deal_id)
 
 
+def _deal_form_refused(
+    request: HttpRequest, deal: Any, exc: DomainError, form_name: str, form: Any
+) -> HttpResponse:
+    """A deal form's refusal: as ``_deal_refused``, and field errors next to the form's fields,
+    re-rendered on the deal page as ``form_name``."""
+    response = _deal_refused(request, deal.pk, exc)
+    if response is not None:
+        return response
+    apply_domain_error(form, exc)
+    return _render_deal(request, deal, **{form_name: form})
+
+
 def _deal_done(request: HttpRequest, deal_id: int, message: str) -> HttpResponse:
     messages.success(request, message)
     fallback = reverse("financing:deal_detail", kwargs={"deal_id": deal_id})
@@ -535,11 +547,7 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
             document_ids=form.cleaned_data.get("documents") or [],
         )
     except DomainError as exc:
-        response = _deal_refused(request, deal.pk, exc)
-        if response is not None:
-            return response
-        apply_domain_error(form, exc)
-        return _render_deal(request, deal, transition_form=form)
+        return _deal_form_refused(request, deal, exc, "transition_form", form)
     deal.refresh_from_db()
     return _deal_done(
         request,
@@ -562,11 +570,7 @@ def deal_term_sheet_propose(request: HttpRequest, deal_id: int) -> HttpResponse:
             expected_stage=request.POST.get("expected_stage") or None,
         )
     except DomainError as exc:
-        response = _deal_refused(request, deal.pk, exc)
-        if response is not None:
-            return response
-        apply_domain_error(form, exc)
-        return _render_deal(request, deal, term_sheet_form=form)
+        return _deal_form_refused(request, deal, exc, "term_sheet_form", form)
     return _deal_done(
         request,
         deal.pk,
@@ -628,11 +632,7 @@ def deal_guarantor(request: HttpRequest, deal_id: int) -> HttpResponse:
             guarantor_id=form.cleaned_data.get("guarantor_id") or None,
         )
     except DomainError as exc:
-        response = _deal_refused(request, deal.pk, exc)
-        if response is not None:
-            return response
-        apply_domain_error(form, exc)
-        return _render_deal(request, deal, guarantor_form=form)
+        return _deal_form_refused(request, deal, exc, "guarantor_form", form)
     if deal.guarantor_id:
         message = _("%(guarantor)s is now the deal's guarantor.") % {
             "guarantor": deal.guarantor.organisation.display_name()
@@ -653,11 +653,7 @@ def deal_payment(request: HttpRequest, deal_id: int) -> HttpResponse:
             actor=request.user, deal_id=deal.pk, data=form.cleaned_data
         )
     except DomainError as exc:
-        response = _deal_refused(request, deal.pk, exc)
-        if response is not None:
-            return response
-        apply_domain_error(form, exc)
-        return _render_deal(request, deal, payment_form=form)
+        return _deal_form_refused(request, deal, exc, "payment_form", form)
     return _deal_done(
         request,
         deal.pk,
