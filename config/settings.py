@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "bayfin.financing",
     "bayfin.fx",
     "bayfin.evaluation",
+    "bayfin.scoring",
     "bayfin.ledger",
     "bayfin.consent",
     "bayfin.documents",
@@ -195,6 +196,8 @@ BAYFIN_LEDGER_CHECKPOINT_SECONDS = int(os.environ.get("BAYFIN_LEDGER_CHECKPOINT_
 BAYFIN_DEFAULT_DAYS_PAST_DUE = int(os.environ.get("BAYFIN_DEFAULT_DAYS_PAST_DUE", "90"))
 # Documents (bayfin.documents): the largest upload, in bytes.
 BAYFIN_DOCUMENT_MAX_BYTES = int(os.environ.get("BAYFIN_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Credit models trained here (`bayfin scoring train`); the builtin ones live in bayfin/scoring/artefacts/.
+BAYFIN_MODEL_DIR = Path(os.environ.get("BAYFIN_MODEL_DIR", BASE_DIR / "var" / "models"))
 BAYFIN_LEDGER_BATCH = int(os.environ.get("BAYFIN_LEDGER_BATCH", "2000"))
 
 LOGGING = {
