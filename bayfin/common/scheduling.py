@@ -25,6 +25,7 @@ JOBS: list[Job] = [
     Job("deals-days-past-due", "bayfin.financing.tasks.update_days_past_due", 86400),
     Job("expire-invitations", "bayfin.accounts.tasks.expire_invitations", 3600),
     Job("reevaluate-enterprises", "bayfin.evaluation.tasks.reevaluate_all", 86400),
+    Job("score-credit", "bayfin.scoring.tasks.score_all", 86400),
     Job("ledger-integrate-and-checkpoint", "bayfin.ledger.tasks.integrate_pending", 30),
     Job("expire-consents", "bayfin.consent.tasks.expire_consents", 3600),
 ]

@@ -21,6 +21,7 @@ from bayfin.common.errors import NotFound
 from bayfin.common.validation import FieldErrors
 from bayfin.common.vocab import CertificationKind, Sector, Stage, TaxCreditGrade
 from bayfin.evaluation.services import reevaluate_on_commit
+from bayfin.scoring.services import score_on_commit
 
 from .models import BeneficialOwner, Certification, Enterprise, FinancialStatement
 from .registration import RegistrationNumberError, normalise
@@ -32,6 +33,8 @@ REGISTRATION_MESSAGES = {
 }
 
 # Fields of the enterprise profile that enterprise_create and the profile edit accept.
+# What the credit model reads from the profile (bayfin.scoring.mapping): a change rescores.
+SCORED_PROFILE_FIELDS = frozenset({"employees", "sector", "founding_date"})
 PROFILE_FIELDS = ("registration_number", "founding_date", "employees", "tech_staff", "sector",
                   "stage", "description", "invention_patents", "utility_models", "designs",
                   "software_copyrights", "other_class_i", "other_class_ii")
@@ -90,6 +93,7 @@ def enterprise_create(*, actor: Any, organisation: Organisation, data: Mapping[s
     audit_record(actor=actor, action="enterprise.created", subject=enterprise,
                  new=snapshot(enterprise, PROFILE_FIELDS), organisation_id=organisation.pk)
     reevaluate_on_commit(enterprise.pk, "profile")
+    score_on_commit(enterprise.pk, "profile")
     return enterprise
 
 
@@ -228,6 +232,8 @@ def enterprise_update_profile(*, actor: Any, enterprise_id: int, data: Mapping[s
         audit_record(actor=actor, action="enterprise.profile_updated", subject=enterprise,
                      old=old_diff, new=new_diff, organisation_id=organisation.pk)
         reevaluate_on_commit(enterprise.pk, "profile")
+        if SCORED_PROFILE_FIELDS & new_diff.keys():
+            score_on_commit(enterprise.pk, "profile")
     return enterprise
 
 

@@ -55,6 +55,7 @@ from bayfin.institutions.models import Institution, Product, ProductStatus
 from bayfin.ledger.entries import canonical_json
 from bayfin.ledger.services import Party, ledger_record, registration_of
 from bayfin.notifications.services import notify
+from bayfin.scoring.services import request_score_on_commit
 
 from .engine import schedule
 from .models import (
@@ -327,6 +328,8 @@ def request_update(*, actor: Any, request_id: int, data: Mapping[str, Any]) -> F
     if after:
         audit_record(actor=actor, action="financing.request_update", subject=req, old=before, new=after,
                      organisation_id=req.enterprise.organisation_id)
+        if req.status != RequestStatus.DRAFT and {"amount", "currency", "instruments"} & after.keys():
+            request_score_on_commit(req.pk, "amount")
     return req
 
 
@@ -356,6 +359,8 @@ def _request_move(req: FinancingRequest, *, to_status: str, side: str, actor: An
         req.submitted_at = timezone.now()
         update_fields.append("submitted_at")
     req.save(update_fields=update_fields)
+    if to_status == RequestStatus.OPEN and current == RequestStatus.DRAFT:
+        request_score_on_commit(req.pk, "submitted")
     new: dict[str, Any] = {"status": to_status}
     if reason:
         new["reason"] = reason
@@ -758,6 +763,7 @@ def deal_set_guarantor(*, actor: Any, deal_id: int, guarantor_id: int | None) ->
         open_sheets = list(deal.term_sheets.select_for_update().filter(status=TermSheetStatus.PROPOSED))
         deal.term_sheets.filter(pk__in=[t.pk for t in open_sheets]).update(status=TermSheetStatus.SUPERSEDED)
         superseded = [t.number for t in open_sheets]
+        request_score_on_commit(deal.request_id, "guarantor")
     audit_record(actor=actor, action="financing.deal_guarantor", subject=deal, old={"guarantor": old},
                  new={"guarantor": guarantor.pk if guarantor else None, "superseded": superseded},
                  organisation_id=deal.institution.organisation_id)
