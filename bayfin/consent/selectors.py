@@ -30,6 +30,7 @@ from bayfin.evaluation.explain import explained
 from bayfin.evaluation.selectors import latest_evaluations, result_of
 from bayfin.financing.transitions import DEAL_TERMINAL_STAGES
 from bayfin.institutions.models import Institution
+from bayfin.scoring.selectors import ScoreView, score_view_of
 
 from .models import ConsentGrant, DataAccess, GrantStatus, Scope
 from .services import access_record
@@ -432,19 +433,30 @@ class SharedCredit:
     grant_id: int
     computed: bool
     message: str
-    score: int | None = None
-    reasons: list[str] = field(default_factory=list)
+    score: int | None = None  # the scorecard's points, rounded (None for a challenger or no score)
+    reasons: list[str] = field(default_factory=list)  # the reasons' labels, most costly first
+    view: ScoreView | None = None
 
 
 def shared_credit_for(user: Any, enterprise_id: int, *, via: str = "page") -> SharedCredit:
-    """The credit score and its reasons: under a live "credit" grant, logged. No credit model
-    exists yet, so it says so (the read is still checked and logged)."""
+    """The enterprise's credit score (on its reference loan) and its reasons: under a live
+    "credit" grant, logged. ``computed`` is False when no score was stored yet or the latest
+    one was refused (the message says which)."""
     enterprise, grant = _read(user, enterprise_id, Scope.CREDIT, via=via)
+    view = score_view_of(enterprise)
+    if view is None:
+        return SharedCredit(enterprise.pk, grant.pk, computed=False,
+                            message=gettext("No credit score has been computed yet."))
+    if not view.scored:
+        return SharedCredit(enterprise.pk, grant.pk, computed=False, view=view,
+                            message=gettext("The enterprise cannot be scored yet: %(fields)s.")
+                            % {"fields": ", ".join(label for _name, label in view.missing)})
     return SharedCredit(
-        enterprise.pk,
-        grant.pk,
-        computed=False,
-        message=gettext("No credit score has been computed yet."),
+        enterprise.pk, grant.pk, computed=True, view=view,
+        message=gettext("Grade %(grade)s: an estimated %(pd)s probability of default.")
+        % {"grade": view.grade, "pd": f"{float(view.pd or 0) * 100:.2f} %"},
+        score=int(round(view.points)) if view.points is not None else None,
+        reasons=[r.label for r in view.reasons],
     )
 
 
