@@ -204,3 +204,15 @@ def test_a_card_without_validation_says_it_was_not_run() -> None:
     meta["training_data"]["platform_rows"] = 60
     text = card.render(meta, None)
     assert "Not run" in text and "60 of the platform's own outcomes" in text
+
+
+def test_build_gives_a_version_whose_files_agree() -> None:
+    v = training.build("scorecard", name="sba-test", data=data(), report=validated(), created_on="2026-11-28",
+                       trained_by="tests")
+    assert (v.artefact_file, v.meta_file, v.card_file) == ("sba-test.json", "sba-test.meta.json", "sba-test.md")
+    assert v.meta["sha256"] == training.sha256_text(v.artefact_text)
+    assert json.loads(v.meta_text) == v.meta and v.meta_text.endswith("\n")
+    assert v.meta["sha256"] in v.card_text
+    again = training.build("scorecard", name="sba-test", data=data(), report=validated(), created_on="2026-11-28",
+                           trained_by="tests")
+    assert (again.artefact_text, again.meta_text, again.card_text) == (v.artefact_text, v.meta_text, v.card_text)

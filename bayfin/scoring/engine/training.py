@@ -232,3 +232,45 @@ def platform_rows(rows: Sequence[Mapping[str, Any]], defaults: Sequence[int]) ->
         for name in fmap.FEATURES:
             cols[name].append(row[name])
     return PlatformRows(columns=cols, default=[int(d) for d in defaults])
+
+
+@dataclass(frozen=True)
+class Version:
+    """One model version's files: the artefact, its metadata and its card (all text)."""
+
+    name: str
+    artefact_file: str
+    artefact_text: str
+    meta: dict[str, Any]
+    card_text: str
+
+    @property
+    def meta_file(self) -> str:
+        return f"{self.name}.meta.json"
+
+    @property
+    def meta_text(self) -> str:
+        return dumps(self.meta)
+
+    @property
+    def card_file(self) -> str:
+        return f"{self.name}.md"
+
+
+def build(kind: str, *, name: str, data: sba.SbaData | None, platform: PlatformRows | None = None,
+          recipe: Recipe = PRODUCTION, report: Mapping[str, Any] | None = None, created_on: str,
+          trained_by: str) -> Version:
+    """Train one version and write its metadata and card (no files: the caller saves them).
+
+    ``report`` is the recipe's validation (``validate``), shared by the scorecard and the
+    challenger of one training run; ``None`` for platform outcomes alone.
+    """
+    from bayfin.scoring.engine import card
+
+    text, rows = fit(kind, data=data, platform=platform, recipe=recipe)
+    artefact_file = f"{name}.json"
+    meta = metadata(name=name, kind=kind, artefact_file=artefact_file, artefact_text=text, recipe=recipe,
+                    training_rows=rows, sba_sha256=data.sha256 if data is not None else None, report=report,
+                    created_on=created_on, trained_by=trained_by)
+    return Version(name=name, artefact_file=artefact_file, artefact_text=text, meta=meta,
+                   card_text=card.render(meta, report))
