@@ -14,6 +14,7 @@ urlpatterns = [
     path("financing/", include("bayfin.financing.urls")),
     path("fx/", include("bayfin.fx.urls")),
     path("evaluation/", include("bayfin.evaluation.urls")),
+    path("scoring/", include("bayfin.scoring.urls")),
     path("ledger/", include("bayfin.ledger.urls")),
     path("consent/", include("bayfin.consent.urls")),
     path("documents/", include("bayfin.documents.urls")),

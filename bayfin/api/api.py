@@ -26,6 +26,7 @@ from bayfin.fx.api import router as fx_router
 from bayfin.institutions.api import router as institutions_router
 from bayfin.ledger.api import router as ledger_router
 from bayfin.notifications.api import router as notifications_router
+from bayfin.scoring.api import router as scoring_router
 
 from .auth import session_auth, token_auth
 
@@ -126,6 +127,7 @@ api.add_router("/institutions/", institutions_router)
 api.add_router("/financing/", financing_router)
 api.add_router("/fx/", fx_router)
 api.add_router("/evaluations/", evaluation_router)
+api.add_router("/scoring/", scoring_router)
 api.add_router("/ledger/", ledger_router)
 api.add_router("/consent/", consent_router)
 api.add_router("/documents/", documents_router)
