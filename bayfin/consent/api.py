@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from bayfin.common.errors import ValidationFailed
 from bayfin.common.schemas import Pagination, StrictIn, money_out
+from bayfin.scoring.api import score_out
 
 from . import selectors, services
 from .models import ConsentGrant, DataAccess, Scope
@@ -275,7 +276,10 @@ def _evaluation(e: selectors.SharedEvaluation) -> dict[str, Any]:
 
 
 def _credit(c: selectors.SharedCredit) -> dict[str, Any]:
-    return {"computed": c.computed, "score": c.score, "reasons": c.reasons, "message": c.message}
+    """The enterprise's current credit score (grade, PD, points, reasons with their labels, the
+    model version and when it was computed), or a refused one naming the missing fields."""
+    view = c.view
+    return {"computed": c.computed, "message": c.message, "score": score_out(view) if view is not None else None}
 
 
 SHAPES = {
