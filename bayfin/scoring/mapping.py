@@ -253,3 +253,54 @@ def row_inputs(columns: dict[str, np.ndarray], i: int) -> dict[str, Any]:
     """The stored inputs of row ``i`` of a batch (the same JSON a single score stores)."""
     return F.describe({name: columns[name][i].item() if hasattr(columns[name][i], "item") else columns[name][i]
                        for name in F.FEATURES})
+
+
+# --------------------------------------------------------------------------- platform outcomes
+
+
+@dataclass
+class Outcomes:
+    """The platform's own outcomes as training rows, and the deals left out (with why)."""
+
+    rows: list[dict[str, Any]]
+    defaults: list[int]
+    deal_ids: list[int]
+    skipped: dict[int, list[str]]  # deal id -> missing platform fields
+
+
+def platform_outcomes(*, since: date | None = None) -> Outcomes:
+    """Deals disbursed and then repaid (0) or defaulted (1), mapped as on the disbursal day.
+
+    Invested deals are left out: equity has no default. The deal's agreed terms are used
+    (amount, instrument, guarantor), else the request's."""
+    from bayfin.financing.selectors import deal_outcomes
+    from bayfin.financing.transitions import DealStage
+
+    out = Outcomes([], [], [], {})
+    rates: dict[date, UsdRates] = {}
+    deals = deal_outcomes(since=since).filter(stage__in=(DealStage.REPAID, DealStage.DEFAULTED))
+    for deal in deals.select_related("request__enterprise"):
+        req = deal.request
+        day = deal.disbursed_on or deal.outcome_on or timezone.localdate()
+        day_rates = rates.setdefault(day, UsdRates(day))
+        if deal.agreed_amount is not None and deal.agreed_currency:
+            amount = day_rates.to_usd(deal.agreed_amount, deal.agreed_currency)
+        else:
+            amount = day_rates.to_usd(req.amount, req.currency)
+        instruments = [deal.agreed_instrument] if deal.agreed_instrument else list(req.instruments)
+        enterprise = req.enterprise
+        applicant = F.Applicant(
+            naics_sector=naics_of(enterprise.sector), employees=employees_of(enterprise),
+            years_operating=years_operating(enterprise.founding_date, day),
+            amount_usd=float(amount) if amount is not None else None,
+            guaranteed=guaranteed_of(instruments, deal_guarantor=deal.guarantor_id is not None),
+            revolving=revolving_of(instruments),
+        )
+        mapped = _applicant_mapped(applicant)
+        if mapped.inputs is None:
+            out.skipped[deal.pk] = mapped.missing
+            continue
+        out.rows.append(mapped.inputs)
+        out.defaults.append(int(deal.stage == DealStage.DEFAULTED))
+        out.deal_ids.append(deal.pk)
+    return out

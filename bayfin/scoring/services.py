@@ -312,6 +312,20 @@ def model_promote(*, actor: Any, version_id: int) -> ModelVersion:
     version whose file fails its hash or does not parse cannot be promoted. Every enterprise
     and open request is rescored by it once the promotion commits."""
     require_operator(actor)
+    return _promote(version_id, actor)
+
+
+@transaction.atomic
+def model_promote_by_name(*, name: str) -> ModelVersion:
+    """The command line's promotion (`bayfin scoring promote NAME`), run by a maintainer on the
+    server: recorded as the system. The same checks as ``model_promote``."""
+    version = ModelVersion.objects.filter(name=name).first()
+    if version is None:
+        raise _unavailable(registry.ModelUnavailable(name, "unknown model version (not in the registry)"))
+    return _promote(version.pk, None)
+
+
+def _promote(version_id: int, actor: Any) -> ModelVersion:
     version = ModelVersion.objects.select_for_update().filter(pk=version_id).first()
     if version is None:
         raise NotFound(_("Model version not found."))
@@ -324,7 +338,8 @@ def model_promote(*, actor: Any, version_id: int) -> ModelVersion:
     previous = ModelVersion.objects.select_for_update().filter(is_champion=True).first()
     if previous is not None:
         ModelVersion.objects.filter(pk=previous.pk).update(is_champion=False)
-    version.is_champion, version.promoted_at, version.promoted_by = True, timezone.now(), actor
+    version.is_champion, version.promoted_at = True, timezone.now()
+    version.promoted_by = actor if getattr(actor, "is_authenticated", False) else None
     version.save(update_fields=["is_champion", "promoted_at", "promoted_by"])
     audit_record(actor=actor, action="scoring.model_promoted", subject=version,
                  old={"champion": previous.name if previous else None},
