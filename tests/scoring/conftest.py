@@ -44,3 +44,7 @@ def sba_file(tmp_path: Path) -> Path:
         writer.writeheader()
         writer.writerows(ROWS)
     return path
+
+
+# The Django-side tests' trained models (tests/scoring/support.py), available to every test here.
+from tests.scoring.support import artefacts, challenger, champion, model_dir  # noqa: E402, F401

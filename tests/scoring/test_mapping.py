@@ -14,7 +14,12 @@ from bayfin.common.vocab import Instrument, Sector
 from bayfin.financing.transitions import DealStage, RequestStatus
 from bayfin.scoring import mapping
 from bayfin.scoring.engine import features as F
-from tests.factories import DealFactory, EnterpriseFactory, FinancingRequestFactory, InstitutionFactory
+from tests.factories import (
+    DealFactory,
+    EnterpriseFactory,
+    FinancingRequestFactory,
+    InstitutionFactory,
+)
 
 from .support import usd_rate
 

@@ -14,7 +14,7 @@ from bayfin.common.models import AuditEvent
 from bayfin.scoring import registry, services
 from bayfin.scoring.models import ModelKind, ModelSource, ModelVersion
 
-from .support import artefacts, challenger, champion, model_dir, register, write_version  # noqa: F401
+from .support import write_version
 
 pytestmark = pytest.mark.django_db
 

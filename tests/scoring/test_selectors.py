@@ -17,8 +17,6 @@ from bayfin.scoring.engine import grades
 from bayfin.scoring.models import ModelKind
 from tests.factories import EnterpriseFactory, FinancingRequestFactory
 
-from .support import artefacts, challenger, champion, model_dir  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 
 

@@ -21,7 +21,7 @@ from bayfin.scoring.engine import grades
 from bayfin.scoring.models import CreditScore, ScoreKind, ScoreStatus
 from tests.factories import EnterpriseFactory, FinancingRequestFactory
 
-from .support import artefacts, challenger, champion, model_dir, usd_rate  # noqa: F401
+from .support import usd_rate
 
 pytestmark = pytest.mark.django_db
 
