@@ -91,7 +91,12 @@ def test_columns_refuse_missing_values_and_complete_rows_finds_them() -> None:
 
 @cache
 def data() -> sba.SbaData:
-    return synthetic(n=2500, seed=11)
+    d = synthetic(n=2500, seed=11)
+    # The outcome columns, as the real file has them: they give the outcome away.
+    d.columns["chgoff_date_set"] = list(d.columns["default"])
+    d.columns["chgoff_prin_gr"] = [5000.0 * v for v in d.columns["default"]]
+    d.columns["balance_gross"] = [0.0] * len(d)
+    return d
 
 
 def test_validation_rows_filter_only_the_training_years() -> None:
@@ -197,6 +202,7 @@ def test_the_card_shows_what_a_reader_needs(kind: str) -> None:
                    "`urban_rural`", f"{meta['metrics']['oot']['auc']:.3f}"):
         assert needle in text, needle
     assert ("TreeSHAP" in text) == (kind == "challenger")
+    assert "| `ChgOffDate` | 1.000 |" in text and "| `BalanceGross` | 0.500 |" in text
 
 
 def test_a_card_without_validation_says_it_was_not_run() -> None:

@@ -62,3 +62,11 @@ def test_another_file_is_refused_naming_the_missing_columns(tmp_path: Path) -> N
 
 def test_default_rates_by_year(sba_file: Path) -> None:
     assert sba.default_rate_by_year(sba.read(sba_file)) == {1976: (1, 1.0), 1997: (1, 0.0), 2006: (1, 1.0)}
+
+
+def test_the_outcome_columns_are_read_for_the_leakage_report_only(sba_file: Path) -> None:
+    data = sba.read(sba_file)
+    assert data.columns["chgoff_date_set"] == [0, 1, 0]  # the fixture's last charge-off has no date
+    assert data.columns["chgoff_prin_gr"] == [0.0, 12000.0, 0.0]
+    assert data.columns["balance_gross"] == [0.0, 0.0, 0.0]
+    assert not set(sba.OUTCOME_COLUMNS.values()) & set(sba.APPLICATION_FEATURES)

@@ -179,9 +179,18 @@ def render(meta: Mapping[str, Any], report: Mapping[str, Any] | None) -> str:
           f"{_num(leak['oot']['auc_without'])} to {_num(leak['oot']['auc_with'])} out of time and from "
           f"{_num(leak['random_fold']['auc_without'])} to {_num(leak['random_fold']['auc_with'])} on a random "
           "fold. `Term` is partly set by the outcome (a loan charged off early records a short term), so no "
-          "lender has it at approval. `ChgOffDate`, `ChgOffPrinGr` and `BalanceGross` describe the outcome "
-          "itself and are never read as features.")
+          "lender has it at approval.")
         w("")
+        outcome = leak.get("outcome_columns") or {}
+        if outcome:
+            w("The columns that describe the outcome itself, each used alone as a score on the out-of-time "
+              "test rows:")
+            w("")
+            w("| Column | AUC on its own | Why it is not a feature |")
+            w("| --- | --- | --- |")
+            for source, row in sorted(outcome.items()):
+                w(f"| `{source}` | {_num(row['auc_oot'])} | {row['why_excluded']} |")
+            w("")
     w("## When to recalibrate")
     w("")
     w("- When the platform's scored population drifts from the training population: PSI of the PD "

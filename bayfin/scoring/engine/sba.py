@@ -128,11 +128,15 @@ class SbaData:
 
 
 COLUMN_NAMES = (*APPLICATION_FEATURES, "approval_fy", "state", "bank_state", "term_months", "default")
+# The columns that describe the outcome, read only so the validation report can show that each
+# would give the outcome away (``LEAKY_COLUMNS``): a charge-off date recorded (1/0), the principal
+# charged off, the balance outstanding.
+OUTCOME_COLUMNS = {"ChgOffDate": "chgoff_date_set", "ChgOffPrinGr": "chgoff_prin_gr", "BalanceGross": "balance_gross"}
 
 
 def read_rows(rows: Iterable[dict[str, str]]) -> SbaData:
     """Clean the rows of the file (``csv.DictReader`` dicts)."""
-    data = SbaData(columns={name: [] for name in COLUMN_NAMES})
+    data = SbaData(columns={name: [] for name in (*COLUMN_NAMES, *OUTCOME_COLUMNS.values())})
     rep, cols = data.report, data.columns
     for row in rows:
         rep.rows += 1
@@ -146,6 +150,8 @@ def read_rows(rows: Iterable[dict[str, str]]) -> SbaData:
             guaranteed = parse_amount(row["SBA_Appv"])
             no_emp, create, retained = int(row["NoEmp"]), int(row["CreateJob"]), int(row["RetainedJob"])
             term = int(row["Term"])
+            chgoff_prin = parse_amount(row.get("ChgOffPrinGr") or "0")
+            balance = parse_amount(row.get("BalanceGross") or "0")
         except (ValueError, KeyError):
             rep.bad_rows += 1
             continue
@@ -173,7 +179,8 @@ def read_rows(rows: Iterable[dict[str, str]]) -> SbaData:
             ("urban_rural", urban), ("rev_line_cr", rev), ("low_doc", low),
             ("same_state", "yes" if state and state == bank_state else "no"),
             ("approval_fy", fy), ("state", state), ("bank_state", bank_state), ("term_months", term),
-            ("default", default),
+            ("default", default), ("chgoff_date_set", int(bool((row.get("ChgOffDate") or "").strip()))),
+            ("chgoff_prin_gr", chgoff_prin), ("balance_gross", balance),
         ):
             cols[name].append(value)
         rep.kept += 1

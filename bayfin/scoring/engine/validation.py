@@ -282,6 +282,7 @@ def _arrays(data: sba.SbaData, config: ModelConfig) -> dict[str, np.ndarray]:
     missing = sorted(needed - set(data.columns))
     if missing:
         raise ValueError(f"validation: the data has no column(s) {', '.join(missing)}")
+    needed |= {c for c in sba.OUTCOME_COLUMNS.values() if c in data.columns}
     out = {}
     for name in sorted(needed):
         values = data.columns[name]
@@ -463,8 +464,14 @@ def _leakage(cols: Mapping[str, np.ndarray], y: np.ndarray, train_cols: Mapping[
     random_with = metrics.auc(y[te], _train("challenger", tr_cols, y[tr], seed, config,
                                             extra_features=(LEAKY_FEATURE,))(te_cols))
     timings["challenger"]["leakage_s"] = time.perf_counter() - start
+    # The columns that describe the outcome need no model: each, used as a score on its own, is
+    # compared with the challenger (AUC on the out-of-time test rows).
+    outcome = {source: {"column": column, "auc_oot": metrics.auc(y_test, test_cols[column].astype(np.float64)),
+                        "why_excluded": sba.LEAKY_COLUMNS[source]}
+               for source, column in sba.OUTCOME_COLUMNS.items() if column in test_cols}
     return {
         "run": True, "feature": LEAKY_FEATURE, "why_excluded": sba.LEAKY_COLUMNS["Term"],
         "oot": {"auc_without": oot_auc_without, "auc_with": oot_with},
         "random_fold": {"auc_without": random_without, "auc_with": random_with},
+        "outcome_columns": outcome,
     }
