@@ -35,6 +35,8 @@ from bayfin.financing.engine import schedule
 from bayfin.financing.models import Deal, FinancingRequest, Instalment
 from bayfin.financing.transitions import DealStage, RequestStatus
 from bayfin.institutions.models import Product, ProductStatus
+from bayfin.scoring import services as scoring
+from bayfin.scoring.registry import ModelUnavailable
 
 from .generator import DEMO_EMAIL_DOMAIN
 
@@ -137,6 +139,36 @@ def _posted(ent: User, today: date, *, title: str, amount: str, instruments: lis
     return financing.request_transition(actor=ent, request_id=req.pk, to_status=RequestStatus.OPEN)
 
 
+def _lend(bank: User, deal: Deal, loans: tuple[str, ...], *, today: date, months: int, paid: int) -> bool:
+    """Take another enterprise's accepted deal to a 12-month loan disbursed ``months`` ago, with
+    ``paid`` instalments paid on time. False when its owner cannot act (nothing done)."""
+    instrument = next(i for i in loans if i in deal.request.instruments)
+    owner = _member(deal.request.enterprise.organisation)
+    if owner is None or owner.organisation.kind != OrganisationKind.ENTERPRISE:
+        return False
+    consent_services.consent_propose_for_deal(actor=owner, deal=deal)
+    _share(owner, deal, ["profile", "statements"])
+    financing.deal_transition(actor=bank, deal_id=deal.pk, to_stage=DealStage.DUE_DILIGENCE,
+                              comment="Due diligence started.")
+    ts = financing.term_sheet_propose(actor=bank, deal_id=deal.pk, data={
+        "instrument": instrument, "amount": "1200000.00", "currency": "CNY", "annual_rate": "6.00",
+        "term_months": 12, "repayment": "annuity", "conditions": ""})
+    financing.term_sheet_confirm(actor=owner, deal_id=deal.pk, term_sheet_id=ts.pk)
+    financing.deal_transition(actor=bank, deal_id=deal.pk, to_stage=DealStage.APPROVED, comment="")
+    financing.deal_transition(actor=bank, deal_id=deal.pk, to_stage=DealStage.DISBURSED, comment="")
+    _backdate_loan(deal, months=months, today=today)
+    _pay(bank, deal, paid)
+    return True
+
+
+def _score_everyone(today: date) -> int:
+    """Every enterprise and open request scored by the champion (none registered: nothing)."""
+    try:
+        return scoring.score_all(trigger="demo", on=today)
+    except ModelUnavailable:
+        return 0
+
+
 def load_pipeline(*, today: date) -> dict[str, Any]:
     """Walk the demo deals through the pipeline. Returns what it made (for the seed's summary)."""
     # The services date what they do by the real clock; the data set may be generated for
@@ -211,23 +243,17 @@ def load_pipeline(*, today: date) -> dict[str, Any]:
                                       request__enterprise__organisation__status=OrganisationStatus.VERIFIED)
                   .exclude(request__enterprise=enterprise).select_related("request__enterprise__organisation")
                   .order_by("pk"))
-    other = next((d for d in candidates if any(i in d.request.instruments for i in loans)), None)
-    if other is not None:
-        instrument = next(i for i in loans if i in other.request.instruments)
-        owner = _member(other.request.enterprise.organisation)
-        if owner is not None and owner.organisation.kind == OrganisationKind.ENTERPRISE:
-            consent_services.consent_propose_for_deal(actor=owner, deal=other)
-            _share(owner, other, ["profile", "statements"])
-            financing.deal_transition(actor=bank, deal_id=other.pk, to_stage=DealStage.DUE_DILIGENCE,
-                                      comment="Due diligence started.")
-            ts = financing.term_sheet_propose(actor=bank, deal_id=other.pk, data={
-                "instrument": instrument, "amount": "1200000.00", "currency": "CNY", "annual_rate": "6.00",
-                "term_months": 12, "repayment": "annuity", "conditions": ""})
-            financing.term_sheet_confirm(actor=owner, deal_id=other.pk, term_sheet_id=ts.pk)
-            financing.deal_transition(actor=bank, deal_id=other.pk, to_stage=DealStage.APPROVED, comment="")
-            financing.deal_transition(actor=bank, deal_id=other.pk, to_stage=DealStage.DISBURSED, comment="")
-            _backdate_loan(other, months=7, today=today)
-            _pay(bank, other, 2)
-            financing.deal_update_days_past_due(today=today)
-            made["defaulted"] = other.pk
+    lendable = [d for d in candidates if any(i in d.request.instruments for i in loans)]
+    other = lendable[0] if lendable else None
+    if other is not None and _lend(bank, other, loans, today=today, months=7, paid=2):
+        financing.deal_update_days_past_due(today=today)
+        made["defaulted"] = other.pk
+    # And one repaid in full: the platform's own outcomes (what `bayfin scoring train
+    # --platform-outcomes` learns from) hold a repaid and a defaulted loan.
+    repaid = next((d for d in lendable[1:] if other is None or d.request_id != other.request_id), None)
+    if repaid is not None and _lend(bank, repaid, loans, today=today, months=13, paid=12):
+        repaid.refresh_from_db()
+        if repaid.stage == DealStage.REPAID:
+            made["repaid"] = repaid.pk
+    made["credit_scores"] = _score_everyone(today)
     return made

@@ -166,3 +166,29 @@ def test_sync_builtin_registers_and_names_the_champion(db, artefacts, tmp_path, 
     out = run("sync-builtin")
     assert "Registered builtin versions: b-scorecard. Champion: b-scorecard." in out
     assert "none (all registered already)" in run("sync-builtin")
+
+
+# --------------------------------------------------------------------------- the demo
+
+
+def test_the_demo_scores_everyone_and_its_outcomes_are_too_few_to_train_on_alone(champion):
+    from bayfin.financing.transitions import REQUEST_VISIBLE_STATUSES
+
+    call_command("demo_seed", "--if-empty", "--enterprises", "60", "--institutions", "30", "--products", "45",
+                 "--requests", "50", "--deals", "30", "--seed", "3", stdout=StringIO())
+    from bayfin.enterprises.models import Enterprise
+    from bayfin.financing.models import Deal, FinancingRequest
+
+    scored = set(CreditScore.objects.filter(kind="enterprise", is_current=True).values_list("enterprise_id",
+                                                                                             flat=True))
+    assert scored == set(Enterprise.objects.values_list("pk", flat=True))
+    open_ids = set(FinancingRequest.objects.filter(status__in=REQUEST_VISIBLE_STATUSES).values_list("pk", flat=True))
+    assert open_ids <= set(CreditScore.objects.filter(kind="request", is_current=True).values_list("request_id",
+                                                                                                    flat=True))
+    assert CreditScore.objects.filter(status="scored").exists()
+    stages = set(Deal.objects.filter(stage__in=(DealStage.REPAID, DealStage.DEFAULTED)).values_list("stage",
+                                                                                                   flat=True))
+    assert stages == {DealStage.REPAID, DealStage.DEFAULTED}
+    with pytest.raises(CommandError, match=r"too few outcomes to train: 1 defaulted and 1 repaid; a model needs "
+                                           r"at least 30 of each"):
+        run("train", "--no-sba", "--platform-outcomes", "--name", "demo", "--kind", "scorecard")
