@@ -43,14 +43,14 @@ def error_text(exc: BaseException) -> str:
     return str(exc)
 
 
-def missing_items(score: ScoreView) -> list[dict[str, str]]:
-    """Each field a refused score lacks, with where to add it."""
+def missing_items(score: ScoreView, *, on_request_page: bool = False) -> list[dict[str, str]]:
+    """Each field a refused score lacks, with where to add it (no link to the page one is on)."""
     items = []
     for field, label in score.missing:
         url, action = "", ""
         if field in PROFILE_FIELDS:
             url, action = f"{reverse('enterprises:profile')}#id_{field}", _("Add it to the company profile")
-        elif field in REQUEST_FIELDS and score.request_id:
+        elif field in REQUEST_FIELDS and score.request_id and not on_request_page:
             url = reverse("financing:request_detail", kwargs={"request_id": score.request_id})
             action = _("Open the request")
         items.append({"field": field, "label": label, "url": url, "action": action})
@@ -84,10 +84,16 @@ def reference_text(reference: dict[str, Any], *, own: bool = True) -> str:
     return _basis_text(reference, own=own)
 
 
-def score_context(score: ScoreView | None, *, own: bool = True) -> dict[str, Any]:
+def no_loan(score: ScoreView) -> bool:
+    """Refused only because the request asks for no loan (equity, convertibles): nothing to add."""
+    return bool(score.missing) and all(field == "instrument" for field, _label in score.missing)
+
+
+def score_context(score: ScoreView | None, *, own: bool = True, on_request_page: bool = False) -> dict[str, Any]:
     if score is None:
         return {"score": None}
-    return {"score": score, "missing": missing_items(score) if own else
+    return {"score": score, "no_loan": no_loan(score),
+            "missing": missing_items(score, on_request_page=on_request_page) if own else
             [{"field": f, "label": label, "url": "", "action": ""} for f, label in score.missing],
             "reference_text": reference_text(score.reference or {}, own=own),
             "max_impact": max((r.impact for r in score.reasons), default=0) or 1}
@@ -108,7 +114,7 @@ def own(request: HttpRequest) -> HttpResponse:
         score, request_scores, unavailable = None, [], _unavailable_text()
     return render(request, "scoring/own.html", {
         **score_context(score),
-        "requests": [{"score": s, "missing": missing_items(s)} for s in request_scores],
+        "requests": [{"score": s, "missing": missing_items(s), "no_loan": no_loan(s)} for s in request_scores],
         "scale": grades.ranges(),
         "unavailable": unavailable,
     })

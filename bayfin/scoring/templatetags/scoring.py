@@ -89,7 +89,7 @@ def request_score_panel(context: Any, financing_request: Any) -> dict[str, Any]:
         score = selectors.request_score_own(user, financing_request.pk)
     except (DomainError, ModelUnavailable):
         return out
-    out.update(hidden=False, **score_context(score))
+    out.update(hidden=False, **score_context(score, on_request_page=True))
     return out
 
 
