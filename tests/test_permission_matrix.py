@@ -88,6 +88,7 @@ from bayfin.ledger import keys as ledger_keys
 from bayfin.ledger import services as ledger_services
 from bayfin.ledger.models import LedgerEntry
 from bayfin.notifications.models import Notification
+from bayfin.scoring.models import CreditScore, ModelSource, ModelVersion, ScoreKind, ScoreStatus
 
 from .factories import (
     BeneficialOwnerFactory,
@@ -285,6 +286,18 @@ def _build_world() -> SimpleNamespace:
     for stage in (DealStage.APPROVED, DealStage.DISBURSED):
         financing_services.deal_transition(actor=x_user, deal_id=w.loan_deal.pk, to_stage=stage)
     ledger_services.integrate()
+    # scoring: a registered model version (its file is not on disk, so promoting it is refused
+    # with a 422 after the permission check) and A's current score, made by it.
+    w.model_version = ModelVersion.objects.create(
+        name="matrix-scorecard", kind="scorecard", source=ModelSource.TRAINED, artefact="matrix-scorecard.json",
+        sha256="0" * 64, metrics={"oot": {"auc": 0.7}}, card="# Matrix card", trained_by_name="Matrix")
+    w.A_score = CreditScore.objects.create(
+        enterprise=w.A, kind=ScoreKind.ENTERPRISE, status=ScoreStatus.SCORED, model_version=w.model_version,
+        pd=Decimal("0.05"), grade="BB", points=Decimal("512.00"), inputs={}, trigger="matrix",
+        reference={"amount": "150000.00", "currency": "USD", "basis": "default", "sector": ""})
+    w.A_request_score = CreditScore.objects.create(
+        enterprise=w.A, request=w.A_open, kind=ScoreKind.REQUEST, status=ScoreStatus.REFUSED,
+        model_version=w.model_version, missing=["amount"], trigger="matrix")
     # notifications: one, unread, for A's admin, and no other (the deals' steps above told the
     # parties; those notifications are not part of the world).
     Notification.objects.all().delete()
@@ -368,6 +381,8 @@ def fingerprint(w: SimpleNamespace) -> dict[str, Any]:
         "data_accesses": sorted(DataAccess.objects.values_list("pk", "grant_id", "scope", "reference")),
         "documents": sorted(Document.objects.values_list("pk", "deal_id", "deleted_at", "title")),
         "notifications": sorted(Notification.objects.values_list("pk", "user_id", "read_at")),
+        "model_versions": sorted(ModelVersion.objects.values_list("pk", "is_champion", "sha256")),
+        "credit_scores": sorted(CreditScore.objects.values_list("pk", "is_current", "status", "grade")),
     }
 
 
@@ -701,6 +716,16 @@ PAGES: list[PageRow] = [
     PageRow("evaluation:operator_applications", "", OPERATOR_ONLY),
     PageRow("evaluation:operator_application", "A", OPERATOR_ONLY,
             lambda w: {"application_id": w.A_application.pk}),
+    # scoring: an enterprise's own score (a pending one sees its own, none yet); the grade
+    # distribution for operators and observers (counts only); model versions for operators.
+    # Promoting the world's version, whose file is missing, is refused on the page (200, the
+    # reason shown) after the permission check.
+    PageRow("scoring:own", "", ENTERPRISES_OWN),
+    PageRow("scoring:distribution", "", expect(403, operator=200, observer=200)),
+    PageRow("scoring:models", "", OPERATOR_ONLY),
+    PageRow("scoring:model_detail", "matrix", OPERATOR_ONLY, lambda w: {"version_id": w.model_version.pk}),
+    PageRow("scoring:model_promote", "matrix-missing-file", expect(403, operator=200),
+            lambda w: {"version_id": w.model_version.pk}, "POST", {"confirm": "on"}, allowed=()),
     # ledger: the public page and the signed notes are for anyone, even signed out (verifying
     # must not need an account); a receipt is for the parties to its entry and operators.
     PageRow("ledger:public", "", expect(200, anonymous=200)),
@@ -737,6 +762,9 @@ PAGES: list[PageRow] = [
     PageRow("consent:shared_detail", "A-statements", X_OBJECT, _a_enterprise, writes=True, allowed=("inst",),
             query="?scope=statements", shared=A_STATEMENT_FIGURES),
     PageRow("consent:shared_detail", "B", expect(403, each(INSTITUTION_ROLES, 404)), _b_enterprise, writes=True),
+    # A's grant to X has no "credit" scope: X is told it is not shared (nothing read, nothing logged).
+    PageRow("consent:shared_detail", "A-credit", X_OBJECT, _a_enterprise, writes=True, allowed=(),
+            query="?scope=credit"),
     # documents: A's data room is A's; X reads A's data-room document under the consent and the
     # A-X deal's documents as a party; Y, other enterprises: 404; operators and observers: 403
     # (private data). A download under the consent is logged.
@@ -771,7 +799,7 @@ EXCLUDED_ROUTES = {
     "accounts:invitation_accept",
 }
 MATRIX_NAMESPACES = {"accounts", "enterprises", "institutions", "financing", "fx", "evaluation", "ledger", "web",
-                     "consent", "documents", "notifications"}
+                     "consent", "documents", "notifications", "scoring"}
 
 
 def _cases(rows: list[Any]) -> list[Any]:
@@ -917,6 +945,7 @@ INS = "/api/v1/institutions"
 F = "/api/v1/financing"
 FX = "/api/v1/fx"
 EV = "/api/v1/evaluations"
+SC = "/api/v1/scoring"
 LG = "/api/v1/ledger"
 CO = "/api/v1/consent"
 D = "/api/v1/documents"
@@ -1137,6 +1166,16 @@ API: list[ApiRow] = [
            lambda w: {"application_id": w.A_application.pk}),
     ApiRow("POST", f"{EV}/applications/{{application_id}}/decision", "A", API_OPERATOR,
            lambda w: {"application_id": w.A_application.pk}, {"decision": "approve"}),
+    # scoring: an enterprise's own scores (another enterprise's request is a 404); the
+    # distribution for operators and observers; the registry for operators (promoting the
+    # world's version, whose file is missing: 422 = passed the permission check).
+    ApiRow("GET", f"{SC}/own", "", API_ENTERPRISES_OWN),
+    ApiRow("GET", f"{SC}/requests/{{request_id}}", "A-open", _a_object(200), lambda w: {"request_id": w.A_open.pk}),
+    ApiRow("GET", f"{SC}/distribution", "", api(403, operator=200, observer=200)),
+    ApiRow("GET", f"{SC}/models", "", API_OPERATOR),
+    ApiRow("GET", f"{SC}/models/{{version_id}}", "matrix", API_OPERATOR, lambda w: {"version_id": w.model_version.pk}),
+    ApiRow("POST", f"{SC}/models/{{version_id}}/promote", "matrix-missing-file: 422 = passed the permission check",
+           api(403, operator=422), lambda w: {"version_id": w.model_version.pk}, {}),
     # ledger: checkpoints, proofs and keys for anyone signed in; an entry and its receipt for
     # the parties to it (A and X for the deal, A for its decision) and operators.
     ApiRow("GET", f"{LG}/checkpoints/latest", "", API_ANY),
