@@ -30,6 +30,8 @@ from .engine import training
 from .models import ModelKind, ModelSource, ModelVersion
 
 ARTEFACTS_DIR = Path(__file__).resolve().parent / "artefacts"
+# The builtin versions' model cards (Markdown, published with the docs).
+CARDS_DIR = Path(__file__).resolve().parents[2] / "docs" / "models"
 BUILTIN_TRAINER = "BayFin maintainers"
 META_SUFFIX = ".meta.json"
 
@@ -158,9 +160,12 @@ def builtin_metas(directory: Path | None = None) -> list[dict[str, Any]]:
 
 
 def builtin_card(meta: dict[str, Any], directory: Path | None = None) -> str:
-    """The committed card beside a builtin artefact (``<name>.card.md``), if any."""
-    card = (directory or ARTEFACTS_DIR) / f"{meta['name']}.card.md"
-    return card.read_text(encoding="utf-8") if card.is_file() else ""
+    """The committed card of a builtin version: ``<name>.card.md`` beside the artefact, else
+    ``docs/models/<name>.md``; empty when neither exists."""
+    for card in ((directory or ARTEFACTS_DIR) / f"{meta['name']}.card.md", CARDS_DIR / f"{meta['name']}.md"):
+        if card.is_file():
+            return card.read_text(encoding="utf-8")
+    return ""
 
 
 @transaction.atomic

@@ -132,3 +132,17 @@ def test_challenger_explains_with_log_odds_contributions(challenger):
     assert e.points is None and 0 < e.pd < 1
     assert e.reasons and all(impact > 0 for _, impact in e.reasons)
     assert np.isclose(e.pd, loaded.score({k: [v] for k, v in row.items()})[0])
+
+
+def test_a_fresh_database_can_score_with_the_builtin_versions(db):
+    """The data migration registered the committed artefacts with their cards; their files match."""
+    metas = registry.builtin_metas()
+    if not metas:
+        pytest.skip("no builtin artefacts committed")
+    for meta in metas:
+        v = ModelVersion.objects.get(name=meta["name"])
+        assert (v.source, v.sha256, v.kind) == (ModelSource.BUILTIN, meta["sha256"], meta["kind"])
+        assert v.card.startswith("# Model card") and meta["sha256"] in v.card
+        assert registry.load(v).kind == meta["kind"]
+    champion = registry.champion()
+    assert champion.source == ModelSource.BUILTIN and champion.kind == ModelKind.SCORECARD

@@ -10,6 +10,7 @@ from django.db import migrations
 from django.utils import timezone
 
 ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts"
+CARDS = Path(__file__).resolve().parents[3] / "docs" / "models"
 
 
 def register(apps, schema_editor):
@@ -21,7 +22,8 @@ def register(apps, schema_editor):
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta["name"] in known:
             continue
-        card = ARTEFACTS / f"{meta['name']}.card.md"
+        card = next((c for c in (ARTEFACTS / f"{meta['name']}.card.md", CARDS / f"{meta['name']}.md")
+                     if c.is_file()), ARTEFACTS / "none")
         ModelVersion.objects.create(
             name=meta["name"], kind=meta["kind"], source="builtin", artefact=meta["artefact"],
             sha256=meta["sha256"], features=list(meta.get("features", [])),
