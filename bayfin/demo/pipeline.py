@@ -144,7 +144,8 @@ def _lend(bank: User, deal: Deal, loans: tuple[str, ...], *, today: date, months
     ``paid`` instalments paid on time. False when its owner cannot act (nothing done)."""
     instrument = next(i for i in loans if i in deal.request.instruments)
     owner = _member(deal.request.enterprise.organisation)
-    if owner is None or owner.organisation.kind != OrganisationKind.ENTERPRISE:
+    org = owner.organisation if owner is not None else None
+    if owner is None or org is None or org.kind != OrganisationKind.ENTERPRISE:
         return False
     consent_services.consent_propose_for_deal(actor=owner, deal=deal)
     _share(owner, deal, ["profile", "statements"])
