@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from bayfin.common.errors import DomainError
 from bayfin.scoring import mapping, registry, services
-from bayfin.scoring.engine import card, sba, training
+from bayfin.scoring.engine import sba, training
 from bayfin.scoring.models import ModelSource
 
 
@@ -111,20 +111,18 @@ class Command(BaseCommand):
         for kind in kinds:
             name = f"{options['name']}-{kind}"
             try:
-                text, rows = training.fit(kind, data=data, platform=platform)
+                built = training.build(kind, name=name, data=data, platform=platform, report=report,
+                                       created_on=created_on, trained_by=options["trained_by"])
             except ValueError as exc:
                 raise CommandError(f"refused: {exc}") from exc
-            artefact = out / f"{name}.json"
-            meta = training.metadata(name=name, kind=kind, artefact_file=artefact.name, artefact_text=text,
-                                     recipe=training.PRODUCTION, training_rows=rows,
-                                     sba_sha256=data.sha256 if data is not None else None, report=report,
-                                     created_on=created_on, trained_by=options["trained_by"])
-            card_text = card.render(meta, report)
-            artefact.write_text(text, encoding="utf-8")
+            meta, card_text = built.meta, built.card_text
+            artefact = out / built.artefact_file
+            artefact.write_text(built.artefact_text, encoding="utf-8")
             (out / f"{name}{registry.META_SUFFIX}").write_text(training.dumps(meta), encoding="utf-8")
             (out / f"{name}.card.md").write_text(card_text, encoding="utf-8")
-            self.stdout.write(f"Wrote {artefact} (SHA-256 {meta['sha256']}): {rows['rows']} rows, "
-                              f"{rows['defaults']} defaulted.")
+            td = meta["training_data"]
+            self.stdout.write(f"Wrote {artefact} (SHA-256 {meta['sha256']}): {td['rows']} rows, "
+                              f"{td['defaults']} defaulted.")
             if options["register"]:
                 version = services.model_register(actor=None, meta=meta, artefact_file=artefact, card=card_text,
                                                   source=ModelSource.TRAINED)
