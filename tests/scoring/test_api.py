@@ -158,6 +158,7 @@ def test_distribution_refused(request: Any, api_for: Any, role: str) -> None:
 
 
 def test_models_list_and_detail(api_for: Any, operator_user: Any, model_dir: Path) -> None:
+    ModelVersion.objects.filter(source="builtin").delete()  # registered by migrate; this test lists its own two
     champion = register(model_dir)
     other = register(model_dir, kind="challenger", name="tiny-challenger", champion=False)
     client = api_for(operator_user)

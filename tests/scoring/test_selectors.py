@@ -76,7 +76,7 @@ def test_a_refused_score_names_the_fields_with_labels(champion, enterprise_user,
     services.score_enterprise(enterprise_id=enterprise.pk, trigger="manual")
     view = selectors.score_own(enterprise_user)
     assert view.status == "refused" and not view.scored and view.reasons == []
-    assert view.missing == [("employees", "Your number of employees")]
+    assert view.missing == [("employees", "Number of employees")]
     assert view.grade == "" and view.grade_pd_from is None
 
 

@@ -96,7 +96,7 @@ def test_a_refused_score_names_the_fields_and_links_the_profile(client_for: Any,
     page = client_for(enterprise_user).get(OWN)
     body = text(page)
     assert "cannot be scored yet" in body
-    assert "Your number of employees" in body and "Your founding date" in body
+    assert "Number of employees" in body and "Founding date" in body
     profile = reverse("enterprises:profile")
     assert f'href="{profile}#id_employees"' in html(page)
     assert f'href="{profile}#id_founding_date"' in html(page)
@@ -149,6 +149,7 @@ def test_a_corrupted_model_file_shows_the_score_without_reasons(client_for: Any,
     page = client_for(enterprise_user).get(OWN)
     assert page.status_code == 200
     assert f">{scored.grade}<" in html(page) and "points below the best band" not in text(page)
+    assert "failed its integrity check" in text(page)  # not a silent "no reasons"
 
 
 # ------------------------------------------------------------------ the request page's panel
@@ -337,7 +338,7 @@ def test_a_refused_score_is_shared_as_refused(client_for: Any, institution_user:
     store_score(version, enterprise, missing=["employees"])
     ConsentGrantFactory(enterprise=enterprise, institution=institution)
     body = text(_shared(client_for(institution_user), enterprise))
-    assert "The enterprise cannot be scored yet" in body and "number of employees" in body
+    assert "The enterprise cannot be scored yet" in body and "Number of employees" in body
 
 
 def test_an_equity_only_request_is_not_scored_and_nothing_is_asked(client_for: Any, enterprise_user: Any,

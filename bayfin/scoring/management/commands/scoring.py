@@ -5,7 +5,8 @@
   (``--platform-outcomes``: deals repaid or defaulted, mapped as on the disbursal day), or both;
   ``--no-sba --platform-outcomes`` trains on the platform alone and is refused, naming the
   counts, while there are too few outcomes. Writes ``<name>-<kind>.json``, ``.meta.json`` and
-  ``.card.md`` to ``--out`` (default ``BAYFIN_MODEL_DIR``); ``--register`` registers each
+  ``.card.md`` to ``--out`` (default ``BAYFIN_MODEL_DIR``; ``--cards DIR`` puts the card in DIR
+  as ``<name>.md``, as ``make model`` does for the shipped versions); ``--register`` registers each
   version (its file's SHA-256 checked). With the SBA file the recipe is validated out of time
   first (``--no-validate`` skips it; the card then says there is no validation).
 - ``evaluate``: the recipe's out-of-time validation on the SBA file, printed and optionally
@@ -47,6 +48,9 @@ class Command(BaseCommand):
                            help="add the platform's repaid and defaulted deals to the training rows")
         train.add_argument("--name", required=True, help="version name prefix; each version is NAME-KIND")
         train.add_argument("--out", type=Path, help="where to write the files (default: BAYFIN_MODEL_DIR)")
+        train.add_argument("--cards", type=Path,
+                           help="write each card as <name>.md here (the shipped versions': docs/models) "
+                                "instead of <name>.card.md beside the artefact")
         train.add_argument("--created-on", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
         train.add_argument("--trained-by", default="bayfin scoring train")
         train.add_argument("--register", action="store_true", help="register each version trained")
@@ -119,7 +123,11 @@ class Command(BaseCommand):
             artefact = out / built.artefact_file
             artefact.write_text(built.artefact_text, encoding="utf-8")
             (out / f"{name}{registry.META_SUFFIX}").write_text(training.dumps(meta), encoding="utf-8")
-            (out / f"{name}.card.md").write_text(card_text, encoding="utf-8")
+            if options["cards"]:
+                options["cards"].mkdir(parents=True, exist_ok=True)
+                (options["cards"] / built.card_file).write_text(card_text, encoding="utf-8")
+            else:
+                (out / f"{name}.card.md").write_text(card_text, encoding="utf-8")
             td = meta["training_data"]
             self.stdout.write(f"Wrote {artefact} (SHA-256 {meta['sha256']}): {td['rows']} rows, "
                               f"{td['defaults']} defaulted.")
