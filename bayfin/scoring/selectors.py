@@ -117,11 +117,28 @@ def field_label(name: str) -> str:
     return str(FIELD_LABELS.get(name, name))
 
 
+# The NAICS 2-digit sectors the platform's sectors map to (bayfin.common.vocab.SECTORS), by
+# their U.S. Census names, so a reason says what the model compared the enterprise with.
+NAICS_SECTOR_NAMES = {
+    "22": _("utilities"),
+    "31": _("manufacturing"), "32": _("manufacturing"), "33": _("manufacturing"),
+    "42": _("wholesale trade"),
+    "48": _("transportation and warehousing"), "49": _("transportation and warehousing"),
+    "51": _("information"),
+    "52": _("finance and insurance"),
+    "54": _("professional, scientific and technical services"),
+    "71": _("arts, entertainment and recreation"),
+}
+
+
 def _value_text(feature: str, value: Any) -> str:
     if value is None:
         return ""
     if feature == "naics_sector":
-        return gettext("NAICS %(code)s") % {"code": value}
+        name = NAICS_SECTOR_NAMES.get(str(value))
+        if name is None:
+            return gettext("NAICS %(code)s") % {"code": value}
+        return gettext("%(name)s (NAICS %(code)s)") % {"name": name, "code": value}
     if feature == "no_emp":
         return gettext("%(n)s employees") % {"n": value}
     if feature == "new_business":

@@ -168,3 +168,13 @@ def test_only_operators_see_the_registry(champion, challenger, operator_user, ob
             selectors.model_list_for(user)
         with pytest.raises(PermissionDenied):
             selectors.model_get_for(user, champion.pk)
+
+
+def test_a_sector_reason_names_the_sector_the_model_compared_with() -> None:
+    from bayfin.scoring.selectors import reason_views
+
+    [reason] = reason_views("scorecard", [("naics_sector", 8.1)], {"naics_sector": "33"})
+    assert reason.label == "Sector"
+    assert reason.detail == "manufacturing (NAICS 33): 8.1 points below the best band"
+    [unknown] = reason_views("scorecard", [("naics_sector", 2.0)], {"naics_sector": "99"})
+    assert unknown.detail.startswith("NAICS 99:")
