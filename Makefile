@@ -27,7 +27,7 @@ sba-data: $(BIN)/.installed
 	$(PY) -c "from bayfin.scoring.engine import sba; p = sba.csv_path(); print(p, sba.file_sha256(p))"
 
 # Retrain the shipped model versions from the SBA file: the same bytes as the committed ones
-# (docs/scoring.md). Needs `make sba-data`; about 20 minutes on 2 cores (the validation's CV).
+# (docs/scoring.md). Needs `make sba-data`; about 3 minutes on 2 idle cores (most of it the validation).
 model: $(BIN)/.installed
 	$(PY) manage.py scoring train --kind both --name sba-2026.11 --out bayfin/scoring/artefacts \
 	  --cards docs/models --created-on 2026-11-28 --trained-by "BayFin maintainers"
