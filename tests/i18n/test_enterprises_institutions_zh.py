@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from bayfin.enterprises.models import FinancialStatement
@@ -20,13 +19,9 @@ from tests.factories import (
     FinancialStatementFactory,
     ProductFactory,
 )
+from tests.i18n.support import in_language
 
 pytestmark = pytest.mark.django_db
-
-
-def in_language(client: Client, language: str) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
 
 
 def page(client: Client, url: str) -> str:

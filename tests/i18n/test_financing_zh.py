@@ -8,19 +8,17 @@ transition come back in the user's language too.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from bayfin.financing.transitions import DealStage, RequestStatus
 from tests.factories import DealEventFactory, DealFactory, FinancingRequestFactory
+from tests.i18n.support import compile_catalogues, visible_text
 
 LOCALE = Path(__file__).resolve().parents[2] / "bayfin" / "financing" / "locale"
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
@@ -28,26 +26,8 @@ ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 
 @pytest.fixture(scope="module", autouse=True)
 def _compiled_catalogues() -> None:
-    """.mo files are not committed: compile the financing catalogues when missing or stale.
+    compile_catalogues(LOCALE)
 
-    The per-test settings fixture in tests/conftest.py resets Django's translation cache,
-    so the freshly written files are the ones used.
-    """
-    for po in LOCALE.glob("*/LC_MESSAGES/django.po"):
-        mo = po.with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        with po.open("rb") as f:
-            catalog = read_po(f)
-        with mo.open("wb") as f:
-            write_mo(f, catalog)
-
-
-def visible_text(response: Any) -> str:
-    """The page text a reader sees (no tags, scripts or attribute values)."""
-    html = response.content.decode()
-    html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def assert_chinese(text: str, present: list[str], absent: list[str]) -> None:

@@ -8,20 +8,16 @@ are used: 跨境融资宏观审慎 / 外债便利化额度, 匯率 / 掛鈎, "ta
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from bayfin.fx import services
 from bayfin.fx.models import FxRate
 from tests.factories import FinancialStatementFactory
+from tests.i18n.support import compile_catalogues, in_language, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -32,26 +28,8 @@ DAY = TODAY - dt.timedelta(days=2)
 
 @pytest.fixture(scope="module", autouse=True)
 def _compiled_catalogues() -> None:
-    for po in LOCALE.glob("*/LC_MESSAGES/django.po"):
-        mo = po.with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        with po.open("rb") as f:
-            catalog = read_po(f)
-        with mo.open("wb") as f:
-            write_mo(f, catalog)
+    compile_catalogues(LOCALE)
 
-
-def in_language(client: Client, language: str) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
-
-
-def text(response: Any) -> str:
-    """What a reader sees: no tags, scripts or attribute values."""
-    html = response.content.decode()
-    html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def assert_reads(page: str, present: tuple[str, ...], absent: tuple[str, ...]) -> None:
@@ -84,7 +62,7 @@ CATALOGUE = {
 
 @pytest.mark.parametrize("language", CATALOGUE)
 def test_channel_catalogue(language: str, seeded: None, client_for: Any, institution_user: Any) -> None:
-    page = text(in_language(client_for(institution_user), language).get("/fx/channels/"))
+    page = visible_text(in_language(client_for(institution_user), language).get("/fx/channels/"))
     assert_reads(page, CATALOGUE[language], ("Cross-border channels", "Money from", "Enterprise in", "Limit rule"))
 
 
@@ -102,7 +80,7 @@ LIMITS = {
 def test_an_enterprise_reads_its_limits(language: str, seeded: None, rates: None, client_for: Any,
                                         enterprise: Any, enterprise_user: Any) -> None:
     FinancialStatementFactory(enterprise=enterprise, year=2024)
-    page = text(in_language(client_for(enterprise_user), language).get("/fx/cross-border/"))
+    page = visible_text(in_language(client_for(enterprise_user), language).get("/fx/cross-border/"))
     assert_reads(page, LIMITS[language], ("Macro-prudential", "Foreign-debt facilitation quota", "Not eligible",
                                           "How the cap works", "Declared cross-border debts"))
 
@@ -121,7 +99,7 @@ def test_a_rate_against_the_peg_is_refused_in_the_operators_language(language: s
     response = client.post("/fx/rates/new/", {"day": DAY.isoformat(), "base": "HKD", "quote": "MOP",
                                               "rate": "1.2000", "source": "AMCM"})
     assert response.status_code == 200
-    page = text(response)
+    page = visible_text(response)
     assert PEG_REFUSAL[language] in page and "breaks the currency peg" not in page
     assert not FxRate.objects.exists()
 
@@ -138,7 +116,7 @@ CONVERTER = {
 def test_the_converter_explains_its_path(language: str, rates: None, client_for: Any,
                                          enterprise_user: Any) -> None:
     client = in_language(client_for(enterprise_user), language)
-    page = text(client.get("/fx/converter/", {"amount": "10300", "currency": "MOP", "to": "CNY",
+    page = visible_text(client.get("/fx/converter/", {"amount": "10300", "currency": "MOP", "to": "CNY",
                                               "on": TODAY.isoformat()}))
     assert_reads(page, CONVERTER[language], ("Currency converter", "Across USD", "inverted (", "as stored (",
                                              "Effective rate"))

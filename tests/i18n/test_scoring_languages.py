@@ -13,14 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from bayfin.scoring import registry
 from bayfin.scoring.models import ModelVersion
+from tests.i18n.support import compile_catalogues, in_language, visible_text
 from tests.scoring.ui_support import RISKY, register, store_score
 
 pytestmark = pytest.mark.django_db
@@ -32,27 +29,8 @@ OWN = reverse("scoring:own")
 
 @pytest.fixture(scope="module", autouse=True)
 def _compiled_catalogues() -> None:
-    for locale in CATALOGUES:
-        for po in locale.glob("*/LC_MESSAGES/django.po"):
-            mo = po.with_suffix(".mo")
-            if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-                continue
-            with po.open("rb") as f:
-                catalog = read_po(f)
-            with mo.open("wb") as f:
-                write_mo(f, catalog)
+    compile_catalogues(*CATALOGUES)
 
-
-def in_language(client: Client, language: str) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
-
-
-def text(response: Any) -> str:
-    """What a reader sees: no tags, scripts or attribute values."""
-    html = response.content.decode()
-    html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def reason_labels(response: Any) -> list[str]:
@@ -96,7 +74,7 @@ def test_my_score_reads_with_its_reasons(language: str, client_for: Any, enterpr
     response = in_language(client_for(enterprise_user), language).get(OWN)
     assert response.status_code == 200
     heading, words, labels = SCORED[language]
-    page = text(response)
+    page = visible_text(response)
     assert f"<h1 class=\"h3 mb-2\">{heading}</h1>" in response.content.decode()
     assert_reads(page, words, ENGLISH)
     reasons = reason_labels(response)
@@ -113,7 +91,7 @@ def test_a_refused_score_names_its_missing_fields_in_traditional_chinese(client_
     store_score(version, enterprise, missing=["employees", "founding_date"])
     response = in_language(client_for(enterprise_user), "zh-hant").get(OWN)
     assert response.status_code == 200
-    page = text(response)
+    page = visible_text(response)
     assert_reads(page, ("我的信用評分", "貴企業暫時無法評分", "員工人數", "成立日期", "在企業檔案中補充"),
                  ("My credit score", "cannot be scored yet", "Number of employees", "Founding date",
                   "Add it to the company profile"))

@@ -23,13 +23,6 @@ S = "/api/v1/scoring"
 
 
 @pytest.fixture
-def model_dir(settings: Any, tmp_path: Path) -> Path:
-    settings.BAYFIN_MODEL_DIR = str(tmp_path)
-    registry.clear_cache()
-    return tmp_path
-
-
-@pytest.fixture
 def version(model_dir: Path) -> ModelVersion:
     return register(model_dir)
 
