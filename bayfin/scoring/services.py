@@ -282,13 +282,18 @@ def score_all(*, trigger: str = NIGHTLY, on: date | None = None, chunk_size: int
     enterprise_ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
     request_ids = list(FinancingRequest.objects.filter(status__in=SCORED_REQUEST_STATUSES)
                        .order_by("pk").values_list("pk", flat=True))
+    # Without a broker the chunks run here, one after the other (calling the service, not
+    # waiting on a task's result: Celery refuses that inside a task, which is where the nightly
+    # run and a promotion's rescore come from).
     eager = bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
     written = 0
     for kind, ids in ((ScoreKind.ENTERPRISE, enterprise_ids), (ScoreKind.REQUEST, request_ids)):
         for chunk in _chunks(ids, max(1, chunk_size)):
-            result = task.delay(str(kind), chunk, trigger, day.isoformat(), version.pk, references)
             if eager:
-                written += int(result.get())
+                written += score_chunk(kind=str(kind), ids=chunk, trigger=trigger, on=day, version_id=version.pk,
+                                       references=references)
+            else:
+                task.delay(str(kind), chunk, trigger, day.isoformat(), version.pk, references)
     return written
 
 

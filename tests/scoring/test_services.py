@@ -222,7 +222,13 @@ def test_a_profile_change_the_model_does_not_read_does_not_rescore(champion, ent
 def test_promotion_rescores_everyone_with_the_new_champion(champion, challenger, enterprise, operator_user,
                                                            django_capture_on_commit_callbacks):
     services.score_enterprise(enterprise_id=enterprise.pk, trigger="manual")
+    req = FinancingRequestFactory(enterprise=enterprise, currency="USD", status=RequestStatus.OPEN,
+                                  instruments=[Instrument.CREDIT_LOAN.value])
+    services.score_request(request_id=req.pk, trigger="submitted")
     with django_capture_on_commit_callbacks(execute=True):
         services.model_promote(actor=operator_user, version_id=challenger.pk)
     row = current(enterprise)
     assert (row.model_version, row.trigger) == (challenger, "promoted")
+    # The open requests too: the rescore runs inside a task, and must not stop after the first chunk.
+    request_row = CreditScore.objects.get(request=req, is_current=True)
+    assert (request_row.model_version, request_row.trigger) == (challenger, "promoted")
