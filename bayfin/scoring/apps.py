@@ -6,15 +6,15 @@ from django.db.models.signals import post_migrate
 
 def _sync_builtin(**kwargs: Any) -> None:
     """After every ``migrate``: register builtin versions committed since the data migration ran
-    (``registry.sync_builtin`` is idempotent)."""
+    (``services.model_sync_builtin`` is idempotent)."""
     from django.db import connections
 
     from .models import ModelVersion
-    from .registry import sync_builtin
+    from .services import model_sync_builtin
 
     connection = connections[kwargs.get("using") or "default"]
     if ModelVersion._meta.db_table in connection.introspection.table_names():  # not after `migrate scoring zero`
-        sync_builtin()
+        model_sync_builtin()
 
 
 class ScoringConfig(AppConfig):

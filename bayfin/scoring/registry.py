@@ -21,8 +21,6 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
 
 from .engine import challenger as challenger_engine
 from .engine import scorecard as scorecard_engine
@@ -166,26 +164,3 @@ def builtin_card(meta: dict[str, Any], directory: Path | None = None) -> str:
         if card.is_file():
             return card.read_text(encoding="utf-8")
     return ""
-
-
-@transaction.atomic
-def sync_builtin(directory: Path | None = None) -> list[ModelVersion]:
-    """Register every builtin artefact not yet registered (the SHA-256 is the meta file's, not
-    recomputed: the registry records what the maintainers committed, and ``load`` checks the
-    file against it). If no version is the champion, the builtin scorecard becomes it."""
-    created: list[ModelVersion] = []
-    known = set(ModelVersion.objects.values_list("name", flat=True))
-    for meta in builtin_metas(directory):
-        if meta.get("name") in known:
-            continue
-        fields = fields_from_meta(meta)
-        fields["trained_by_name"] = fields["trained_by_name"] or BUILTIN_TRAINER
-        created.append(ModelVersion.objects.create(source=ModelSource.BUILTIN, card=builtin_card(meta, directory),
-                                                   **fields))
-    if not ModelVersion.objects.filter(is_champion=True).exists():
-        first = (ModelVersion.objects.filter(source=ModelSource.BUILTIN, kind=ModelKind.SCORECARD)
-                 .order_by("-created_at", "-pk").first())
-        if first is not None:
-            first.is_champion, first.promoted_at = True, timezone.now()
-            first.save(update_fields=["is_champion", "promoted_at"])
-    return created

@@ -41,7 +41,7 @@ from bayfin.financing.transitions import REQUEST_VISIBLE_STATUSES
 from . import mapping, registry
 from .engine import features as F
 from .engine import grades
-from .models import CreditScore, ModelSource, ModelVersion, ScoreKind, ScoreStatus
+from .models import CreditScore, ModelKind, ModelSource, ModelVersion, ScoreKind, ScoreStatus
 
 NIGHTLY = "nightly"
 PD_PLACES = Decimal("0.00000001")
@@ -410,3 +410,34 @@ def rescore_enterprise_and_requests(enterprise_id: int, trigger: str) -> int:
     after = set(CreditScore.objects.filter(enterprise_id=enterprise_id, is_current=True).values_list("pk", flat=True))
     written = len(after - before)
     return written
+
+
+@transaction.atomic
+def model_sync_builtin(directory: Path | None = None) -> list[ModelVersion]:
+    """Register every builtin artefact (``bayfin/scoring/artefacts/*.meta.json``) not yet
+    registered, each with an audit event; if no version is the champion, the newest builtin
+    scorecard becomes it. The SHA-256 is the meta file's, not recomputed: the registry records
+    what the maintainers committed, and ``registry.load`` checks the file against it.
+    Idempotent; runs after every ``migrate`` (``apps.py``) and as ``bayfin scoring sync-builtin``."""
+    created: list[ModelVersion] = []
+    known = set(ModelVersion.objects.values_list("name", flat=True))
+    for meta in registry.builtin_metas(directory):
+        if meta.get("name") in known:
+            continue
+        fields = registry.fields_from_meta(meta)
+        fields["trained_by_name"] = fields["trained_by_name"] or registry.BUILTIN_TRAINER
+        version = ModelVersion.objects.create(source=ModelSource.BUILTIN,
+                                              card=registry.builtin_card(meta, directory), **fields)
+        audit_record(actor=None, action="scoring.model_registered", subject=version,
+                     new={"name": version.name, "kind": version.kind, "source": version.source,
+                          "sha256": version.sha256})
+        created.append(version)
+    if not ModelVersion.objects.filter(is_champion=True).exists():
+        first = (ModelVersion.objects.filter(source=ModelSource.BUILTIN, kind=ModelKind.SCORECARD)
+                 .order_by("-created_at", "-pk").first())
+        if first is not None:
+            first.is_champion, first.promoted_at = True, timezone.now()
+            first.save(update_fields=["is_champion", "promoted_at"])
+            audit_record(actor=None, action="scoring.model_promoted", subject=first,
+                         old={"champion": None}, new={"champion": first.name, "sha256": first.sha256})
+    return created

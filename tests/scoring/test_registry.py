@@ -114,14 +114,16 @@ def test_sync_builtin_registers_meta_files_with_their_sha_and_makes_the_scorecar
         meta, _ = write_version(tmp_path, kind, f"builtin-{kind}", text, rows)
         (tmp_path / f"builtin-{kind}.meta.json").write_text(json.dumps(meta))
     (tmp_path / "builtin-scorecard.card.md").write_text("# The card")
-    created = registry.sync_builtin()
+    created = services.model_sync_builtin()
     assert {v.name for v in created} == {"builtin-scorecard", "builtin-challenger"}
     sc = ModelVersion.objects.get(name="builtin-scorecard")
     assert sc.is_champion and sc.source == ModelSource.BUILTIN and sc.card == "# The card"
     assert sc.trained_by_name == "tests"
     assert registry.artefact_path(sc) == tmp_path / "builtin-scorecard.json"
     assert registry.load(sc).kind == "scorecard"
-    assert registry.sync_builtin() == []  # idempotent
+    assert services.model_sync_builtin() == []  # idempotent
+    assert AuditEvent.objects.filter(action="scoring.model_registered", subject_id=str(sc.pk)).exists()
+    assert AuditEvent.objects.filter(action="scoring.model_promoted", subject_id=str(sc.pk)).exists()
 
 
 def test_challenger_explains_with_log_odds_contributions(challenger):

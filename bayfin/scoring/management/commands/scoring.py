@@ -160,6 +160,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Scored everyone with {registry.champion().name}: {written} scores changed.")
 
     def do_sync_builtin(self, options: dict[str, Any]) -> None:
-        created = registry.sync_builtin()
+        created = services.model_sync_builtin()
         names = ", ".join(v.name for v in created) or "none (all registered already)"
         self.stdout.write(f"Registered builtin versions: {names}. Champion: {registry.champion().name}.")
