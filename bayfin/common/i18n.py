@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from .money import Money, quantize
 
@@ -35,6 +35,26 @@ def format_number(value: Decimal | int | None, language: str | None = None) -> s
     if value is None:
         return ""
     return format_decimal(value, locale=babel_locale(language))
+
+
+def format_percent(value: Decimal | float | str | None, places: int = 2, language: str | None = None) -> str:
+    """A share as a percentage in the reader's language: 0.0342 -> "3.42%" ("3,42%" in
+    Portuguese); "—" when absent. Very small values keep their significant digits, so a PD of
+    0.004 % never reads 0.00 %."""
+    if value is None or value == "" or isinstance(value, bool):
+        return "\u2014"
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return "\u2014"
+    if not number.is_finite():
+        return "\u2014"
+    pct = number * 100
+    if pct and abs(pct) < Decimal("0.01"):
+        pattern = "0.0###"
+    else:
+        pattern = "#,##0." + "0" * places if places else "#,##0"
+    return gettext("%(n)s%%") % {"n": format_decimal(pct, format=pattern, locale=babel_locale(language))}
 
 
 def format_day(value: date | None, language: str | None = None, form: str = "medium") -> str:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from bayfin.accounts.models import OrganisationKind, OrganisationStatus
 from bayfin.accounts.selectors import require_member, require_signed_in
 from bayfin.common.errors import NotFound, PermissionDenied
+from bayfin.common.i18n import format_percent
 from bayfin.common.validation import FieldErrors
 from bayfin.enterprises.models import Enterprise, FinancialStatement
 from bayfin.evaluation.explain import explained
@@ -454,7 +455,7 @@ def shared_credit_for(user: Any, enterprise_id: int, *, via: str = "page") -> Sh
     return SharedCredit(
         enterprise.pk, grant.pk, computed=True, view=view,
         message=gettext("Grade %(grade)s: an estimated %(pd)s probability of default.")
-        % {"grade": view.grade, "pd": f"{float(view.pd or 0) * 100:.2f} %"},
+        % {"grade": view.grade, "pd": format_percent(view.pd)},
         score=int(round(view.points)) if view.points is not None else None,
         reasons=[r.label for r in view.reasons],
     )

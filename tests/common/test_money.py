@@ -76,3 +76,23 @@ def test_money_out_travels_as_a_rounded_string() -> None:
     assert money_out(None, "MOP") is None and money_out(Decimal("1"), "") is None
     with pytest.raises(MoneyError):
         money_out(1.5, "MOP")
+
+
+@pytest.mark.parametrize(
+    ("value", "language", "expected"),
+    [
+        (Decimal("0.08542714"), "en", "8.54%"),
+        (Decimal("0.08542714"), "pt", "8,54%"),
+        ("0.00004", "en", "0.004%"),  # a tiny PD keeps its digits, never 0.00%
+        (Decimal("0.15"), "zh-hans", "15.00%"),
+        (None, "en", "\u2014"),
+        ("not a number", "en", "\u2014"),
+    ],
+)
+def test_percentages_read_in_the_readers_language(value: object, language: str, expected: str) -> None:
+    from django.utils import translation
+
+    from bayfin.common.i18n import format_percent
+
+    with translation.override(language):
+        assert format_percent(value, language=language) == expected  # type: ignore[arg-type]

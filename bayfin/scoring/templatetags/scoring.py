@@ -15,7 +15,7 @@ from django import template
 from django.utils.translation import gettext
 
 from bayfin.common.errors import DomainError
-from bayfin.common.i18n import babel_locale
+from bayfin.common.i18n import babel_locale, format_percent
 
 from .. import selectors
 from ..registry import ModelUnavailable
@@ -38,17 +38,8 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def percent_text(value: Decimal | float | None, places: int = 2) -> str:
-    """0.0342 -> "3.42%" (in the reader's language); '—' when absent. Very small values keep
-    their significant digits so a PD of 0.004 % never shows as 0.00 %."""
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    pct = number * HUNDRED
-    if pct and abs(pct) < Decimal("0.01"):
-        pattern = "0.0###"
-    else:
-        pattern = "#,##0." + "0" * places if places else "#,##0"
-    return gettext("%(n)s%%") % {"n": format_decimal(pct, format=pattern, locale=babel_locale())}
+    """0.0342 -> "3.42%" in the reader's language (``bayfin.common.i18n.format_percent``)."""
+    return format_percent(_decimal(value), places)
 
 
 def bound_text(value: Decimal | float | None) -> str:
