@@ -15,8 +15,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from markdown_it import MarkdownIt
 
 from bayfin.accounts.decorators import role_required
 from bayfin.common import vocab
@@ -146,10 +148,19 @@ def models(request: HttpRequest) -> HttpResponse:
     return render(request, "scoring/models.html", {"versions": list(selectors.model_list_for(request.user))})
 
 
+# CommonMark with tables; raw HTML in a card is shown as text, never rendered.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def card_html(text: str) -> SafeString:
+    """A model card's Markdown as HTML for the operator console (its own HTML escaped)."""
+    return mark_safe(_MARKDOWN.render(text))  # noqa: S308 (markdown-it escapes raw HTML with html=False)
+
+
 def _model_page(request: HttpRequest, version: ModelVersion, form: PromoteForm, status: int = 200) -> HttpResponse:
     m = version.metrics or {}
     return render(request, "scoring/model_detail.html", {
-        "version": version, "form": form, "metrics": m,
+        "version": version, "form": form, "metrics": m, "card_html": card_html(version.card),
         "oot": m.get("oot") or {}, "cv": m.get("cv") or {}, "baseline": m.get("baseline_oot") or {},
         "calibration": m.get("calibration") or [], "split": m.get("split") or {},
         "training": version.training_data or {}, "scale": {r.grade: r for r in grades.ranges()},

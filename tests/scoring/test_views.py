@@ -230,8 +230,9 @@ def test_a_versions_page_shows_its_validation_and_card(client_for: Any, operator
     assert "5-fold" in body and "Calibration by grade" in body
     assert "Trained on loans approved up to 2004" in body
     assert version.sha256 in body
-    # The card is shown as text, escaped (no Markdown renderer is a dependency).
-    assert "# Model card: tiny-scorecard" in body
+    # The card is rendered from Markdown (headings, tables); its own HTML is shown as text.
+    assert "<h1>Model card: tiny-scorecard</h1>" in html(page)
+    assert "<th>Grade</th>" in html(page) and "<td>BB</td>" in html(page)
     assert "<script>alert(1)</script>" not in html(page) and "&lt;script&gt;" in html(page)
     assert "This version scores every enterprise" in body  # the champion: no promote form
 

@@ -36,7 +36,8 @@ METRICS: dict[str, Any] = {
                      "mean_pd": 0.17},
     "split": {"train_until": 2004, "test_from": 2005, "test_until": 2010, "train_rows": 9000, "test_rows": 5000},
 }
-CARD = "# Model card: tiny-scorecard\n\n## Intended use\n\nTests only. <script>alert(1)</script>\n"
+CARD = ("# Model card: tiny-scorecard\n\n## Intended use\n\nTests only. <script>alert(1)</script>\n\n"
+        "| Grade | Loans |\n| --- | --- |\n| BB | 12 |\n")
 
 
 @functools.cache
