@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from bayfin.scoring.engine import sba, validation
+from tests.scoring.synthetic_sba import draw_applications
 
 SECTORS = {"23": 0.3, "44": 0.1, "54": -0.6, "62": -0.8, "72": 1.5, "unknown": 0.0}
 # The year's shift of the log-odds: a crisis for loans approved in 2005–2008.
@@ -20,18 +21,9 @@ def synthetic(n: int = 3000, seed: int = 7) -> sba.SbaData:
     """Columns as ``sba.read_rows`` builds them, defaults from a known logistic model plus a year effect."""
     rng = np.random.default_rng(seed)
     fy = rng.integers(1995, 2013, size=n)
-    sector = rng.choice(list(SECTORS), size=n)
-    new = rng.choice(["existing", "new", "unknown"], size=n, p=[0.7, 0.28, 0.02])
-    urban = rng.choice(["urban", "rural", "undefined"], size=n, p=[0.6, 0.2, 0.2])
-    rev = rng.choice(["Y", "N", "unknown"], size=n, p=[0.3, 0.5, 0.2])
-    low = rng.choice(["Y", "N", "unknown"], size=n, p=[0.1, 0.88, 0.02])
-    franchise = rng.choice(["yes", "no"], size=n, p=[0.1, 0.9])
-    same_state = rng.choice(["yes", "no"], size=n, p=[0.7, 0.3])
-    no_emp = rng.poisson(8, size=n)
-    create = rng.poisson(1, size=n)
-    retained = rng.poisson(3, size=n)
-    gross = np.round(np.exp(rng.normal(11.5, 1.0, size=n)), 2)
-    share = rng.uniform(0.3, 0.9, size=n)
+    app = draw_applications(rng, n, list(SECTORS))
+    sector, new, rev, low = app["naics_sector"], app["new_business"], app["rev_line_cr"], app["low_doc"]
+    same_state, no_emp, share = app["same_state"], app["no_emp"], app["sba_share"]
     logit = (-1.9 + np.array([SECTORS[s] for s in sector]) - 4.0 * (share - 0.6)
              + 0.8 * (new == "new") + 0.9 * (rev == "Y") - 0.5 * (low == "Y") + 0.6 * (same_state == "no")
              - 0.35 * np.log1p(no_emp) + np.array([CRISIS.get(int(y), 0.0) for y in fy]))
@@ -40,10 +32,7 @@ def synthetic(n: int = 3000, seed: int = 7) -> sba.SbaData:
     term = np.where(default == 1, rng.integers(6, 60, size=n), rng.choice([60, 84, 120, 240], size=n))
     term = np.where(rng.random(n) < 0.1, rng.integers(6, 240, size=n), term)
     columns: dict[str, list] = {
-        "no_emp": no_emp.tolist(), "create_job": create.tolist(), "retained_job": retained.tolist(),
-        "gross_approved": gross.tolist(), "sba_share": share.tolist(), "naics_sector": sector.tolist(),
-        "new_business": new.tolist(), "franchise": franchise.tolist(), "urban_rural": urban.tolist(),
-        "rev_line_cr": rev.tolist(), "low_doc": low.tolist(), "same_state": same_state.tolist(),
+        **{name: values.tolist() for name, values in app.items()},
         "approval_fy": fy.tolist(), "state": ["CA"] * n, "bank_state": ["CA"] * n,
         "term_months": term.tolist(), "default": default.tolist(),
     }
