@@ -90,6 +90,8 @@ class ProductIn(StrictIn):
     min_revenue_amount: Amount = None
     min_revenue_currency: str | None = None
     required_certifications: list[str] | None = None
+    min_credit_grade: str | None = None
+    required_qualifications: list[str] | None = None
     cross_border: bool | None = None
     active_from: date | None = None
     active_until: date | None = None
@@ -117,6 +119,8 @@ class ProductOut(Schema):
     min_years_operating: int
     min_revenue: MoneyOut | None
     required_certifications: list[str]
+    min_credit_grade: str
+    required_qualifications: list[str]
     cross_border: bool
     active_from: date
     active_until: date | None

@@ -14,9 +14,12 @@ from bayfin.common.vocab import (
     InstitutionKind,
     Instrument,
     Jurisdiction,
+    Qualification,
     Sector,
     Stage,
 )
+
+from .models import GRADE_CHOICES
 
 BLANK = [("", "—")]
 WIDE = {"col": "col-12"}
@@ -74,6 +77,12 @@ class ProductForm(ServiceFormMixin, forms.Form):
     min_revenue_currency = forms.ChoiceField(label=_("Revenue currency"),
                                              choices=BLANK + CURRENCY_CHOICES, required=False)
     required_certifications = _checkboxes(_("Required certifications"), CertificationKind.choices)
+    min_credit_grade = forms.ChoiceField(
+        label=_("Minimum credit grade"), choices=BLANK + GRADE_CHOICES, required=False,
+        help_text=_("Checked only for enterprises the platform has graded; AAA is the best grade."))
+    required_qualifications = _checkboxes(
+        _("Required sci-tech qualifications"), Qualification.choices,
+        _("Any one of those selected is enough; an enterprise not yet evaluated is not excluded."))
     cross_border = forms.BooleanField(label=_("Cross-border"), required=False)
     active_from = forms.DateField(label=_("Active from"), required=False, widget=DateInput())
     active_until = forms.DateField(label=_("Active until"), required=False, widget=DateInput())

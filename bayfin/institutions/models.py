@@ -7,6 +7,10 @@ from bayfin.common.fields import money_field
 from bayfin.common.models import TimeStampedModel
 from bayfin.common.money import CURRENCY_CHOICES
 from bayfin.common.vocab import InstitutionKind, Instrument
+from bayfin.scoring.engine.grades import GRADES
+
+# The credit grades of the master scale, best first (a product's minimum grade is one of them).
+GRADE_CHOICES = [(g, g) for g in GRADES]
 
 
 class Association(TimeStampedModel):
@@ -64,6 +68,13 @@ class Product(TimeStampedModel):
     min_revenue_amount = money_field(_("minimum yearly revenue"), null=True, blank=True)
     min_revenue_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, blank=True)
     required_certifications = models.JSONField(_("required certifications"), default=list, blank=True)
+    # Matching's hard requirements on private data: the enterprise's credit grade (only checked
+    # when it has one) and its sci-tech qualifications (any of them; only a decided "no" to each
+    # excludes). Qualification codes from ``bayfin.common.vocab.Qualification``.
+    min_credit_grade = models.CharField(_("minimum credit grade"), max_length=3, choices=GRADE_CHOICES,
+                                        blank=True)
+    required_qualifications = models.JSONField(_("required sci-tech qualifications (any of)"), default=list,
+                                               blank=True)
     cross_border = models.BooleanField(_("cross-border"), default=False)
     active_from = models.DateField(_("active from"))
     active_until = models.DateField(_("active until"), null=True, blank=True)

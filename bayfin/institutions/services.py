@@ -22,9 +22,11 @@ from bayfin.common.vocab import (
     InstitutionKind,
     Instrument,
     Jurisdiction,
+    Qualification,
     Sector,
     Stage,
 )
+from bayfin.scoring.engine.grades import GRADES
 
 from .models import Association, Institution, Product, ProductStatus
 
@@ -34,8 +36,8 @@ PRODUCT_FIELDS = (
     "name", "instrument", "sectors", "stages", "jurisdictions", "currencies", "ticket_currency",
     "ticket_min", "ticket_max", "term_min_months", "term_max_months", "rate_min_percent",
     "rate_max_percent", "pricing_note", "min_years_operating", "min_revenue_amount",
-    "min_revenue_currency", "required_certifications", "cross_border", "active_from",
-    "active_until", "thesis",
+    "min_revenue_currency", "required_certifications", "min_credit_grade", "required_qualifications",
+    "cross_border", "active_from", "active_until", "thesis",
 )
 MAX_TERM_MONTHS = 600
 MAX_YEARS_OPERATING = 200
@@ -271,6 +273,10 @@ def clean_product(errors: FieldErrors, data: Mapping[str, Any]) -> dict[str, Any
         out["min_revenue_amount"] = errors.money("min_revenue_amount", revenue, rcur)
     out["required_certifications"] = errors.choices(
         "required_certifications", _as_list(data.get("required_certifications")), CertificationKind)
+    out["min_credit_grade"] = errors.choice("min_credit_grade", data.get("min_credit_grade"), GRADES,
+                                            required=False) or ""
+    out["required_qualifications"] = errors.choices(
+        "required_qualifications", _as_list(data.get("required_qualifications")), Qualification)
     out["cross_border"] = _flag(data.get("cross_border"))
 
     out["active_from"] = errors.iso_date("active_from", data.get("active_from"), required=True)
