@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "bayfin.fx",
     "bayfin.evaluation",
     "bayfin.scoring",
+    "bayfin.matching",
     "bayfin.ledger",
     "bayfin.consent",
     "bayfin.documents",

@@ -1,0 +1,1 @@
+"""Two-sided matching: products for requests, requests and enterprises for institutions (issue 8)."""

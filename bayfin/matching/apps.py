@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class MatchingConfig(AppConfig):
+    name = "bayfin.matching"
+    label = "matching"
+    verbose_name = "Matching"
+    default_auto_field = "django.db.models.BigAutoField"
