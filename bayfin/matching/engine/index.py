@@ -196,6 +196,8 @@ def _finish(
     exposure: Mapping[int, int],
 ) -> ProductIndex:
     ids = cols["ids"]
+    if not cols["has_embedding"].any():
+        emb = np.zeros((len(ids), 0))
     n_inst = len(records.institution_ids)
     shape = (n_inst, len(cb.sectors), len(cb.stages))
     if records.f.shape != shape or records.n.shape != shape:
