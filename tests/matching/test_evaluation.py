@@ -30,7 +30,8 @@ from bayfin.matching.engine.evaluate import (
     ticket_fit,
 )
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "matching"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "matching"
 MAIN = DATA / "scenarios.json"
 SMALL = DATA / "scenarios_small.json"
 
@@ -372,6 +373,13 @@ def test_unreadable_and_non_json_files(tmp_path: Path) -> None:
         evaluation.load(bad)
     with pytest.raises(evaluation.ScenarioError, match="must be an object"):
         evaluation.parse([1, 2])
+
+
+def test_the_example_in_the_docs_is_a_valid_file() -> None:
+    doc = (ROOT / "docs" / "matching.md").read_text(encoding="utf-8")
+    example = doc.split("```json\n", 1)[1].split("```", 1)[0]
+    sf = evaluation.parse(json.loads(example))
+    assert [p.id for p in sf.products] == [21, 24] and sf.requests[0].relevance == {21: 2, 24: 2}
 
 
 # --------------------------------------------------------------------------- the shipped set
