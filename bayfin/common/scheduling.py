@@ -26,6 +26,7 @@ JOBS: list[Job] = [
     Job("expire-invitations", "bayfin.accounts.tasks.expire_invitations", 3600),
     Job("reevaluate-enterprises", "bayfin.evaluation.tasks.reevaluate_all", 86400),
     Job("score-credit", "bayfin.scoring.tasks.score_all", 86400),
+    Job("match-all", "bayfin.matching.tasks.match_all", 86400),
     Job("ledger-integrate-and-checkpoint", "bayfin.ledger.tasks.integrate_pending", 30),
     Job("expire-consents", "bayfin.consent.tasks.expire_consents", 3600),
 ]

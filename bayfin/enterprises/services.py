@@ -21,6 +21,7 @@ from bayfin.common.errors import NotFound
 from bayfin.common.validation import FieldErrors
 from bayfin.common.vocab import CertificationKind, Sector, Stage, TaxCreditGrade
 from bayfin.evaluation.services import reevaluate_on_commit
+from bayfin.matching.services import enterprise_matches_on_commit
 from bayfin.scoring.services import score_on_commit
 
 from .models import BeneficialOwner, Certification, Enterprise, FinancialStatement
@@ -94,6 +95,7 @@ def enterprise_create(*, actor: Any, organisation: Organisation, data: Mapping[s
                  new=snapshot(enterprise, PROFILE_FIELDS), organisation_id=organisation.pk)
     reevaluate_on_commit(enterprise.pk, "profile")
     score_on_commit(enterprise.pk, "profile")
+    enterprise_matches_on_commit(enterprise.pk)
     return enterprise
 
 
@@ -234,6 +236,7 @@ def enterprise_update_profile(*, actor: Any, enterprise_id: int, data: Mapping[s
         reevaluate_on_commit(enterprise.pk, "profile")
         if SCORED_PROFILE_FIELDS & new_diff.keys():
             score_on_commit(enterprise.pk, "profile")
+        enterprise_matches_on_commit(enterprise.pk)
     return enterprise
 
 
@@ -340,6 +343,7 @@ CERTIFICATIONS = _Child(related="certifications", fields=CERTIFICATION_FIELDS, c
 def certification_add(*, actor: Any, enterprise_id: int, data: Mapping[str, Any]) -> Certification:
     enterprise = _own_enterprise_for_update(actor, enterprise_id)
     reevaluate_on_commit(enterprise.pk, "certifications")
+    enterprise_matches_on_commit(enterprise.pk)
     return _child_add(actor, enterprise, CERTIFICATIONS, data)
 
 
@@ -348,6 +352,7 @@ def certification_update(*, actor: Any, enterprise_id: int, certification_id: in
                          data: Mapping[str, Any]) -> Certification:
     enterprise = _own_enterprise_for_update(actor, enterprise_id)
     reevaluate_on_commit(enterprise.pk, "certifications")
+    enterprise_matches_on_commit(enterprise.pk)
     return _child_update(actor, enterprise, CERTIFICATIONS, certification_id, data)
 
 
@@ -355,6 +360,7 @@ def certification_update(*, actor: Any, enterprise_id: int, certification_id: in
 def certification_remove(*, actor: Any, enterprise_id: int, certification_id: int) -> None:
     enterprise = _own_enterprise_for_update(actor, enterprise_id)
     reevaluate_on_commit(enterprise.pk, "certifications")
+    enterprise_matches_on_commit(enterprise.pk)
     _child_remove(actor, enterprise, CERTIFICATIONS, certification_id)
 
 
@@ -398,6 +404,7 @@ def statement_save(*, actor: Any, enterprise_id: int, year: Any, data: Mapping[s
     errors.raise_if_any()
     assert clean_year is not None  # recorded as an error above otherwise
     reevaluate_on_commit(enterprise.pk, "statements")
+    enterprise_matches_on_commit(enterprise.pk)  # revenue: a product's minimum
 
     if existing is None:
         statement = FinancialStatement.objects.create(enterprise=enterprise, year=clean_year, **clean)
@@ -418,6 +425,7 @@ def statement_delete(*, actor: Any, enterprise_id: int, year: int) -> None:
     if statement is None:
         raise NotFound(_("There is no statement for this year."))
     reevaluate_on_commit(enterprise.pk, "statements")
+    enterprise_matches_on_commit(enterprise.pk)
     audit_record(actor=actor, action="enterprise.statement_deleted", subject=statement,
                  old=snapshot(statement, STATEMENT_FIELDS), organisation_id=enterprise.organisation_id)
     statement.delete()

@@ -105,10 +105,13 @@ def evaluation_run(*, enterprise_id: int, trigger: str, actor: Any = None, on: d
     latest = latest_evaluations(enterprise)
     written: list[Evaluation] = []
     for rule_set, result in results_now(bundle).items():
+        previous = latest.get(rule_set)
         row = _store(enterprise, result, inputs, as_of=bundle.facts.as_of, trigger=trigger,
-                     previous=latest.get(rule_set), actor=actor)
+                     previous=previous, actor=actor)
         if row is not None:
             written.append(row)
+            if previous is None or previous.status != row.status:
+                _matches_on_commit(enterprise.pk)  # a product's qualification requirement
         Badge.objects.filter(enterprise=enterprise, rule_set=rule_set).update(
             shown=result.status == EvaluationStatus.QUALIFIED)
     return written
@@ -121,6 +124,12 @@ def evaluation_request(*, actor: Any) -> list[Evaluation]:
     if enterprise is None:
         raise NotFound(_("Your organisation has no enterprise profile."))
     return evaluation_run(enterprise_id=enterprise.pk, trigger="requested", actor=actor)
+
+
+def _matches_on_commit(enterprise_id: int) -> None:
+    from bayfin.matching.services import enterprise_matches_on_commit  # matching reads evaluations
+
+    enterprise_matches_on_commit(enterprise_id)
 
 
 def reevaluate_on_commit(enterprise_id: int, trigger: str) -> None:

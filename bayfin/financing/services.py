@@ -54,6 +54,7 @@ from bayfin.fx.models import Channel
 from bayfin.institutions.models import Institution, Product, ProductStatus
 from bayfin.ledger.entries import canonical_json
 from bayfin.ledger.services import Party, ledger_record, registration_of
+from bayfin.matching.services import request_matches_on_commit
 from bayfin.notifications.services import notify
 from bayfin.scoring.services import request_score_on_commit
 
@@ -295,6 +296,7 @@ def request_create(*, actor: Any, data: Mapping[str, Any]) -> FinancingRequest:
                                           status=RequestStatus.DRAFT, **values)
     audit_record(actor=actor, action="financing.request_create", subject=req,
                  new=snapshot(req, REQUEST_AUDIT_FIELDS), organisation_id=org.pk)
+    request_matches_on_commit(req.pk)
     return req
 
 
@@ -330,6 +332,7 @@ def request_update(*, actor: Any, request_id: int, data: Mapping[str, Any]) -> F
                      organisation_id=req.enterprise.organisation_id)
         if req.status != RequestStatus.DRAFT and {"amount", "currency", "instruments"} & after.keys():
             request_score_on_commit(req.pk, "amount")
+        request_matches_on_commit(req.pk)
     return req
 
 
@@ -361,6 +364,8 @@ def _request_move(req: FinancingRequest, *, to_status: str, side: str, actor: An
     req.save(update_fields=update_fields)
     if to_status == RequestStatus.OPEN and current == RequestStatus.DRAFT:
         request_score_on_commit(req.pk, "submitted")
+    # Submitted: institutions may now see its matches; ended: it loses them.
+    request_matches_on_commit(req.pk)
     new: dict[str, Any] = {"status": to_status}
     if reason:
         new["reason"] = reason

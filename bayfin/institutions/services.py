@@ -26,6 +26,7 @@ from bayfin.common.vocab import (
     Sector,
     Stage,
 )
+from bayfin.matching.services import institution_changed, product_changed
 from bayfin.scoring.engine.grades import GRADES
 
 from .models import Association, Institution, Product, ProductStatus
@@ -121,6 +122,8 @@ def institution_update_profile(*, actor: Any, institution_id: int, data: Mapping
     if new:  # a save that changes nothing is not an event
         audit_record(actor=actor, action="institution.profile_updated", subject=institution,
                      old=old, new=new, organisation_id=org.pk)
+        if {"jurisdiction", "kind"} & new.keys():  # which channels carry its products' money
+            institution_changed(institution_id=institution.pk)
     return institution
 
 
@@ -334,6 +337,8 @@ def product_update(*, actor: Any, product_id: int, data: Mapping[str, Any]) -> P
     if new:  # a save that changes nothing is not an event
         audit_record(actor=actor, action="product.updated", subject=product, old=old, new=new,
                      organisation_id=product.institution.organisation_id)
+        if product.status == ProductStatus.PUBLISHED:
+            product_changed(product_id=product.pk)
     return product
 
 
@@ -355,6 +360,7 @@ def product_publish(*, actor: Any, product_id: int) -> Product:
     audit_record(actor=actor, action="product.published", subject=product,
                  old={"status": old_status}, new={"status": product.status},
                  organisation_id=product.institution.organisation_id)
+    product_changed(product_id=product.pk)
     return product
 
 
@@ -369,6 +375,7 @@ def product_archive(*, actor: Any, product_id: int) -> Product:
     audit_record(actor=actor, action="product.archived", subject=product,
                  old={"status": ProductStatus.PUBLISHED}, new={"status": product.status},
                  organisation_id=product.institution.organisation_id)
+    product_changed(product_id=product.pk)
     return product
 
 

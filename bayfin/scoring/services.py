@@ -123,7 +123,23 @@ def _replace(previous: CreditScore | None, row: CreditScore, *, actor: Any, orga
     audit_record(actor=actor, action="scoring.score", subject=row, organisation_id=organisation_id,
                  new={"kind": row.kind, "status": row.status, "grade": row.grade, "pd": row.pd,
                       "model_version": row.model_version.name, "missing": row.missing, "trigger": row.trigger})
+    if previous is None or previous.grade != row.grade:
+        _matches_on_commit([row])
     return row
+
+
+def _matches_on_commit(rows: Iterable[CreditScore]) -> None:
+    """A grade changed: matching's minimum-grade requirement may decide differently."""
+    from bayfin.matching.services import enterprise_matches_on_commit, request_matches_on_commit
+
+    rows = list(rows)
+    enterprises = sorted({r.enterprise_id for r in rows if r.request_id is None})
+    requests = sorted({int(r.request_id) for r in rows
+                       if r.request_id is not None and r.enterprise_id not in enterprises})
+    for enterprise_id in enterprises:
+        enterprise_matches_on_commit(enterprise_id)  # its recommendations and its requests
+    for request_id in requests:
+        request_matches_on_commit(request_id)
 
 
 # --------------------------------------------------------------------------- single scores
@@ -256,6 +272,10 @@ def score_chunk(*, kind: str, ids: Sequence[int], trigger: str, on: date, versio
         return 0
     CreditScore.objects.filter(pk__in=stale).update(is_current=False)
     CreditScore.objects.bulk_create(rows)
+    # Grades that moved (a first score in a batch is left to matching's own nightly batch, so a
+    # platform's first scoring run does not queue a refresh per enterprise).
+    _matches_on_commit(r for r in rows if (previous := current.get(
+        r.request_id if r.request_id is not None else r.enterprise_id)) is not None and previous.grade != r.grade)
     audit_record(actor=None, action="scoring.score_batch", subject=version,
                  organisation_id=next(iter(orgs)) if len(orgs) == 1 else None,
                  new={"kind": kind, "trigger": trigger, "on": on, "model_version": version.name,
