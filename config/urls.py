@@ -15,6 +15,7 @@ urlpatterns = [
     path("fx/", include("bayfin.fx.urls")),
     path("evaluation/", include("bayfin.evaluation.urls")),
     path("scoring/", include("bayfin.scoring.urls")),
+    path("matching/", include("bayfin.matching.urls")),
     path("ledger/", include("bayfin.ledger.urls")),
     path("consent/", include("bayfin.consent.urls")),
     path("documents/", include("bayfin.documents.urls")),
