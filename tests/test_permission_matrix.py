@@ -19,7 +19,9 @@ How to read this file
   on the A-X deal waiting; A's data room holds one document and the A-X deal one X uploaded
   (files in a temporary directory); two more A-X deals are at *term sheet* (X proposed sheet
   1) and *disbursed* (a loan with its schedule); A's admin has one unread notification, the
-  only notification in the world.
+  only notification in the world. A's open request is matched with X's published product (a
+  reason on A's revenue, which A shares with X) and A is recommended to X for it; P and P's open
+  request are matched too, and must never show; one matching batch has finished.
 - ``PAGES`` and ``API``: one row per route (and per object where it matters), with the
   expected status for each role. Expected codes:
     pages: 200 shown, 302 for anonymous = sign-in redirect (Location checked), 302 for a
@@ -87,6 +89,8 @@ from bayfin.institutions.models import Association, Institution, Product, Produc
 from bayfin.ledger import keys as ledger_keys
 from bayfin.ledger import services as ledger_services
 from bayfin.ledger.models import LedgerEntry
+from bayfin.matching.engine.weights import CURRENT as MATCH_WEIGHTS
+from bayfin.matching.models import BatchKind, BatchStatus, Match, MatchBatch, MatchKind
 from bayfin.notifications.models import Notification
 from bayfin.scoring.models import CreditScore, ModelSource, ModelVersion, ScoreKind, ScoreStatus
 
@@ -298,6 +302,22 @@ def _build_world() -> SimpleNamespace:
     w.A_request_score = CreditScore.objects.create(
         enterprise=w.A, request=w.A_open, kind=ScoreKind.REQUEST, status=ScoreStatus.REFUSED,
         model_version=w.model_version, missing=["amount"], trigger="matrix")
+    # matching: A's open request matched with X's published product (one reason rests on A's
+    # revenue, which A shares with X under "statements"), A recommended to X for it, a finished
+    # batch. P's open request and P itself are matched too: a pending enterprise must never show.
+    parts = {"semantic": 0.75, "sector": 1.0, "stage": 0.5, "ticket": 0.8, "term": 1.0, "record": 0.5, "load": 1.0}
+    reasons = [{"code": "sector_same", "part": "sector", "scope": None, "params": {"sector": "integrated_circuits"}},
+               {"code": "revenue_ok", "part": None, "scope": "statements",
+                "params": {"min": 5000000.0, "currency": "CNY"}}]
+    for kind, req, ent in ((MatchKind.REQUEST, w.A_open, w.A), (MatchKind.REQUEST, w.P_open, w.P),
+                           (MatchKind.ENTERPRISE, None, w.A), (MatchKind.ENTERPRISE, None, w.P)):
+        Match.objects.create(kind=kind, request=req, enterprise=ent, product=w.X_published, rank=1, score=0.77,
+                             parts=parts, reasons=reasons, weights_version=MATCH_WEIGHTS.version)
+    w.match_batch = MatchBatch.objects.create(
+        kind=BatchKind.REQUESTS, status=BatchStatus.DONE, weights_version=MATCH_WEIGHTS.version, queries=2,
+        products=3, chunks_total=1, chunks_done=1, finished_at=timezone.now(), exposure={str(w.X_published.pk): 2},
+        concentration={"top": 5, "slots": 2, "products": 3, "distinct_products": 1, "share_top_1pct": 1.0,
+                       "share_top_10pct": 1.0, "gini": 0.0})
     # notifications: one, unread, for A's admin, and no other (the deals' steps above told the
     # parties; those notifications are not part of the world).
     Notification.objects.all().delete()
@@ -383,6 +403,8 @@ def fingerprint(w: SimpleNamespace) -> dict[str, Any]:
         "notifications": sorted(Notification.objects.values_list("pk", "user_id", "read_at")),
         "model_versions": sorted(ModelVersion.objects.values_list("pk", "is_champion", "sha256")),
         "credit_scores": sorted(CreditScore.objects.values_list("pk", "is_current", "status", "grade")),
+        "matches": sorted(Match.objects.values_list("pk", "kind", "product_id", "rank", "score")),
+        "match_batches": sorted(MatchBatch.objects.values_list("pk", "status", "chunks_done")),
     }
 
 
@@ -726,6 +748,15 @@ PAGES: list[PageRow] = [
     PageRow("scoring:model_detail", "matrix", OPERATOR_ONLY, lambda w: {"version_id": w.model_version.pk}),
     PageRow("scoring:model_promote", "matrix-missing-file", expect(403, operator=200),
             lambda w: {"version_id": w.model_version.pk}, "POST", {"confirm": "on"}, allowed=()),
+    # matching: "Why not?" on one of A's requests is A's alone (a product not on the list is an
+    # error on the field, 200); the panels on the request and product pages are checked by their
+    # rows above. Recommendations for institutions (the pending Q sees none); the batches'
+    # concentration for operators and observers.
+    PageRow("matching:why_not", "A-open", A_OBJECT, lambda w: {"request_id": w.A_open.pk}),
+    PageRow("matching:why_not", "A-open-unknown-product", A_OBJECT, lambda w: {"request_id": w.A_open.pk},
+            query="?product=999999"),
+    PageRow("matching:recommendations", "", INSTITUTIONS_OWN),
+    PageRow("matching:batches", "", expect(403, operator=200, observer=200)),
     # ledger: the public page and the signed notes are for anyone, even signed out (verifying
     # must not need an account); a receipt is for the parties to its entry and operators.
     PageRow("ledger:public", "", expect(200, anonymous=200)),
@@ -799,7 +830,7 @@ EXCLUDED_ROUTES = {
     "accounts:invitation_accept",
 }
 MATRIX_NAMESPACES = {"accounts", "enterprises", "institutions", "financing", "fx", "evaluation", "ledger", "web",
-                     "consent", "documents", "notifications", "scoring"}
+                     "consent", "documents", "notifications", "scoring", "matching"}
 
 
 def _cases(rows: list[Any]) -> list[Any]:
@@ -946,6 +977,7 @@ F = "/api/v1/financing"
 FX = "/api/v1/fx"
 EV = "/api/v1/evaluations"
 SC = "/api/v1/scoring"
+V = "/api/v1"
 LG = "/api/v1/ledger"
 CO = "/api/v1/consent"
 D = "/api/v1/documents"
@@ -1176,6 +1208,19 @@ API: list[ApiRow] = [
     ApiRow("GET", f"{SC}/models/{{version_id}}", "matrix", API_OPERATOR, lambda w: {"version_id": w.model_version.pk}),
     ApiRow("POST", f"{SC}/models/{{version_id}}/promote", "matrix-missing-file: 422 = passed the permission check",
            api(403, operator=422), lambda w: {"version_id": w.model_version.pk}, {}),
+    # matching: a request's matches for its enterprise and operators; "why not" for its enterprise
+    # alone (an unknown product: 422 = passed the permission check); a product's matches for its
+    # institution and operators; recommendations for institutions; batches for operators and observers.
+    ApiRow("GET", f"{V}/requests/{{request_id}}/matches", "A-open", _a_object(200) | {"operator": 200},
+           lambda w: {"request_id": w.A_open.pk}),
+    ApiRow("GET", f"{V}/requests/{{request_id}}/why-not/{{product_id}}", "A-open-X-published", _a_object(200),
+           lambda w: {"request_id": w.A_open.pk, "product_id": w.X_published.pk}),
+    ApiRow("GET", f"{V}/requests/{{request_id}}/why-not/{{product_id}}", "A-open-unknown: 422 = allowed",
+           _a_object(422), lambda w: {"request_id": w.A_open.pk, "product_id": 999999}),
+    ApiRow("GET", f"{V}/products/{{product_id}}/matches", "X-published", _x_object(200, operator=200),
+           lambda w: {"product_id": w.X_published.pk}),
+    ApiRow("GET", f"{V}/matching/recommendations", "", API_INSTITUTIONS_OWN),
+    ApiRow("GET", f"{V}/matching/batches", "", api(403, operator=200, observer=200)),
     # ledger: checkpoints, proofs and keys for anyone signed in; an entry and its receipt for
     # the parties to it (A and X for the deal, A for its decision) and operators.
     ApiRow("GET", f"{LG}/checkpoints/latest", "", API_ANY),
@@ -1492,6 +1537,26 @@ def test_lists_are_scoped_to_the_own_organisation(world: SimpleNamespace, client
         assert page.status_code == answer.status_code == 200, role
         for where, body in (("page", page.content.decode()), ("API", answer.content.decode())):
             assert (text in body) == (role in sees), f"{route} {where} as {role}: {text!r}"
+
+
+def test_matches_show_verified_enterprises_only(world: SimpleNamespace, client_for: Callable[[Any], Client],
+                                                api_for: Callable[[Any], Client]) -> None:
+    """The matching rows are not vacuous: X reads A's match of its product (page and API) and A
+    among its recommendations; P, pending, is matched in the database and never shows."""
+    x = world.users["inst"]
+    product_page = client_for(x).get(reverse("institutions:product_detail",
+                                             kwargs={"product_id": world.X_published.pk})).content.decode()
+    assert "Matching requests" in product_page and "Alpha Matrix Chips" in product_page
+    matches = api_for(x).get(f"/api/v1/products/{world.X_published.pk}/matches").json()["matches"]
+    assert [m["request_id"] for m in matches] == [world.A_open.pk]
+    recommended = api_for(x).get("/api/v1/matching/recommendations").json()["items"]
+    assert [m["enterprise"]["id"] for m in recommended] == [world.A.pk]
+    recommendations_page = client_for(x).get(reverse("matching:recommendations")).content.decode()
+    assert "Alpha Matrix Chips" in recommendations_page
+    for body in (product_page, str(matches), str(recommended), recommendations_page):
+        assert P_NAME not in body and P_REQUEST_TITLE not in body
+    own = api_for(world.users["ent_admin"]).get(f"/api/v1/requests/{world.A_open.pk}/matches").json()["matches"]
+    assert [m["product"]["id"] for m in own] == [world.X_published.pk]
 
 
 def test_an_institution_never_sees_the_enterprises_limits(world: SimpleNamespace,

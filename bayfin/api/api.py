@@ -25,6 +25,7 @@ from bayfin.financing.api import router as financing_router
 from bayfin.fx.api import router as fx_router
 from bayfin.institutions.api import router as institutions_router
 from bayfin.ledger.api import router as ledger_router
+from bayfin.matching.api import router as matching_router
 from bayfin.notifications.api import router as notifications_router
 from bayfin.scoring.api import router as scoring_router
 
@@ -128,6 +129,8 @@ api.add_router("/financing/", financing_router)
 api.add_router("/fx/", fx_router)
 api.add_router("/evaluations/", evaluation_router)
 api.add_router("/scoring/", scoring_router)
+# At the root: /requests/{id}/matches, /products/{id}/matches, /matching/... (see bayfin.matching.api).
+api.add_router("/", matching_router)
 api.add_router("/ledger/", ledger_router)
 api.add_router("/consent/", consent_router)
 api.add_router("/documents/", documents_router)
