@@ -45,54 +45,132 @@ DIM = 512
 BLOCK = 1024
 DAY = date(2026, 12, 1).toordinal()  # "today" of every generated query
 
-INSTRUMENTS = ("equity", "convertible", "credit_loan", "ip_pledge_loan", "equity_pledge_loan", "guaranteed_loan",
-               "venture_debt", "financial_leasing", "factoring", "guarantee", "bond")
+INSTRUMENTS = (
+    "equity",
+    "convertible",
+    "credit_loan",
+    "ip_pledge_loan",
+    "equity_pledge_loan",
+    "guaranteed_loan",
+    "venture_debt",
+    "financial_leasing",
+    "factoring",
+    "guarantee",
+    "bond",
+)
 SECTORS = {  # code -> family, as in bayfin.common.vocab.SECTORS
-    "integrated_circuits": "information_technology", "ai_big_data": "information_technology",
-    "iot": "information_technology", "biomedicine": "life_sciences", "tcm": "life_sciences",
-    "new_materials": "energy_and_materials", "new_energy": "energy_and_materials",
-    "advanced_manufacturing": "industry", "fintech": "finance", "culture_tourism": "services",
+    "integrated_circuits": "information_technology",
+    "ai_big_data": "information_technology",
+    "iot": "information_technology",
+    "biomedicine": "life_sciences",
+    "tcm": "life_sciences",
+    "new_materials": "energy_and_materials",
+    "new_energy": "energy_and_materials",
+    "advanced_manufacturing": "industry",
+    "fintech": "finance",
+    "culture_tourism": "services",
     "commerce_logistics": "services",
 }
 STAGES = ("seed", "angel", "series_a", "series_b", "series_c", "pre_ipo", "mature")
-JURISDICTIONS = ("hengqin", "zhuhai", "macao", "hong_kong", "guangzhou", "shenzhen", "other_gba", "elsewhere")
+JURISDICTIONS = (
+    "hengqin",
+    "zhuhai",
+    "macao",
+    "hong_kong",
+    "guangzhou",
+    "shenzhen",
+    "other_gba",
+    "elsewhere",
+)
 CURRENCIES = ("CNY", "MOP", "HKD", "USD", "EUR")
 CERTIFICATIONS = ("hnte", "scitech_sme", "macao_tech", "srdi")
 QUALIFICATIONS = ("scitech_sme", "hnte", "macao_tech")
 GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C")
 CNY_PER = {"CNY": 1.0, "MOP": 0.885, "HKD": 0.915, "USD": 7.18, "EUR": 7.76}  # CNY for one unit
-LOANS = frozenset({"credit_loan", "ip_pledge_loan", "equity_pledge_loan", "guaranteed_loan", "venture_debt",
-                   "financial_leasing", "factoring"})
+LOANS = frozenset(
+    {
+        "credit_loan",
+        "ip_pledge_loan",
+        "equity_pledge_loan",
+        "guaranteed_loan",
+        "venture_debt",
+        "financial_leasing",
+        "factoring",
+    }
+)
 
 # Institution kinds (coarse) and the instruments each offers, with weights.
 KINDS: dict[str, dict[str, float]] = {
-    "bank": {"credit_loan": 5, "ip_pledge_loan": 2, "equity_pledge_loan": 1, "guaranteed_loan": 3,
-             "venture_debt": 1, "factoring": 1},
+    "bank": {
+        "credit_loan": 5,
+        "ip_pledge_loan": 2,
+        "equity_pledge_loan": 1,
+        "guaranteed_loan": 3,
+        "venture_debt": 1,
+        "factoring": 1,
+    },
     "investor": {"equity": 6, "convertible": 2},
     "guarantor": {"guarantee": 4, "guaranteed_loan": 1},
     "lessor": {"financial_leasing": 3, "factoring": 2},
     "securities": {"bond": 3, "equity": 1, "convertible": 1},
 }
-KIND_WEIGHTS = {"bank": 0.40, "investor": 0.32, "guarantor": 0.10, "lessor": 0.10, "securities": 0.08}
-INSTITUTION_PLACES = {"hengqin": 20, "zhuhai": 15, "macao": 20, "hong_kong": 15, "guangzhou": 10, "shenzhen": 15,
-                      "other_gba": 5}
-ENTERPRISE_PLACES = {"hengqin": 35, "zhuhai": 10, "macao": 25, "hong_kong": 10, "guangzhou": 6, "shenzhen": 10,
-                     "other_gba": 3, "elsewhere": 1}
+KIND_WEIGHTS = {
+    "bank": 0.40,
+    "investor": 0.32,
+    "guarantor": 0.10,
+    "lessor": 0.10,
+    "securities": 0.08,
+}
+INSTITUTION_PLACES = {
+    "hengqin": 20,
+    "zhuhai": 15,
+    "macao": 20,
+    "hong_kong": 15,
+    "guangzhou": 10,
+    "shenzhen": 15,
+    "other_gba": 5,
+}
+ENTERPRISE_PLACES = {
+    "hengqin": 35,
+    "zhuhai": 10,
+    "macao": 25,
+    "hong_kong": 10,
+    "guangzhou": 6,
+    "shenzhen": 10,
+    "other_gba": 3,
+    "elsewhere": 1,
+}
 PLACE_CURRENCY = {  # the currency a party in that place mostly quotes in, with weights
     "macao": {"MOP": 6, "CNY": 2, "HKD": 1, "USD": 1},
     "hong_kong": {"HKD": 6, "USD": 3, "CNY": 1},
 }
 MAINLAND_CURRENCY = {"CNY": 9, "USD": 1}
-SECTOR_WEIGHTS = {"integrated_circuits": 14, "ai_big_data": 16, "iot": 9, "biomedicine": 11, "tcm": 8,
-                  "new_materials": 7, "new_energy": 8, "advanced_manufacturing": 10, "fintech": 8,
-                  "culture_tourism": 5, "commerce_logistics": 4}
+SECTOR_WEIGHTS = {
+    "integrated_circuits": 14,
+    "ai_big_data": 16,
+    "iot": 9,
+    "biomedicine": 11,
+    "tcm": 8,
+    "new_materials": 7,
+    "new_energy": 8,
+    "advanced_manufacturing": 10,
+    "fintech": 8,
+    "culture_tourism": 5,
+    "commerce_logistics": 4,
+}
 STAGE_WEIGHTS = (10, 15, 25, 18, 10, 7, 15)
 # Ticket by instrument: the lower bound in CNY (log-uniform between the two) and the max/min ratio.
 TICKETS: dict[str, tuple[float, float, float, float]] = {
-    "equity": (5e5, 3e7, 3, 20), "convertible": (1e6, 2e7, 3, 10), "credit_loan": (1e5, 5e6, 5, 50),
-    "ip_pledge_loan": (5e5, 5e6, 4, 20), "equity_pledge_loan": (1e6, 1e7, 4, 20),
-    "guaranteed_loan": (2e5, 5e6, 5, 40), "venture_debt": (2e6, 2e7, 3, 10),
-    "financial_leasing": (1e6, 2e7, 5, 30), "factoring": (1e5, 2e6, 5, 50), "guarantee": (5e5, 1e7, 5, 40),
+    "equity": (5e5, 3e7, 3, 20),
+    "convertible": (1e6, 2e7, 3, 10),
+    "credit_loan": (1e5, 5e6, 5, 50),
+    "ip_pledge_loan": (5e5, 5e6, 4, 20),
+    "equity_pledge_loan": (1e6, 1e7, 4, 20),
+    "guaranteed_loan": (2e5, 5e6, 5, 40),
+    "venture_debt": (2e6, 2e7, 3, 10),
+    "financial_leasing": (1e6, 2e7, 5, 30),
+    "factoring": (1e5, 2e6, 5, 50),
+    "guarantee": (5e5, 1e7, 5, 40),
     "bond": (5e7, 3e8, 2, 10),
 }
 # Stages an instrument's products usually list (a contiguous range drawn inside these bounds).
@@ -101,9 +179,17 @@ STAGE_SPAN = {"equity": (0, 4), "convertible": (1, 5), "venture_debt": (2, 5), "
 
 def codebook() -> Codebook:
     """The platform's codes, in the order of ``bayfin.common.vocab`` (and the scoring grades)."""
-    return Codebook(instruments=INSTRUMENTS, sectors=tuple(SECTORS), sector_family=tuple(SECTORS.values()),
-                    stages=STAGES, jurisdictions=JURISDICTIONS, currencies=CURRENCIES,
-                    certifications=CERTIFICATIONS, qualifications=QUALIFICATIONS, grades=GRADES)
+    return Codebook(
+        instruments=INSTRUMENTS,
+        sectors=tuple(SECTORS),
+        sector_family=tuple(SECTORS.values()),
+        stages=STAGES,
+        jurisdictions=JURISDICTIONS,
+        currencies=CURRENCIES,
+        certifications=CERTIFICATIONS,
+        qualifications=QUALIFICATIONS,
+        grades=GRADES,
+    )
 
 
 @dataclass(frozen=True)
@@ -111,17 +197,23 @@ class Market:
     """What the queries need to know about the products' side: the channel table and the rates."""
 
     cb: Codebook
-    channel_classes: tuple[tuple[str, str, str], ...]   # (institution place, kind, currency) per product class
-    query_classes: tuple[str, ...]                      # the enterprise's place per query class
-    channel_table: np.ndarray                           # bool (n_query_classes, n_channel_classes)
+    channel_classes: tuple[
+        tuple[str, str, str], ...
+    ]  # (institution place, kind, currency) per product class
+    query_classes: tuple[str, ...]  # the enterprise's place per query class
+    channel_table: np.ndarray  # bool (n_query_classes, n_channel_classes)
     cny_per: dict[str, float]
 
 
 def _rng(seed: int, what: str, block: int = 0) -> np.random.Generator:
-    return np.random.default_rng([seed, sum(ord(c) << (8 * (i % 4)) for i, c in enumerate(what)), block])
+    return np.random.default_rng(
+        [seed, sum(ord(c) << (8 * (i % 4)) for i, c in enumerate(what)), block]
+    )
 
 
-def _pick(rng: np.random.Generator, weights: Mapping[str, float], size: int | None = None) -> np.ndarray:
+def _pick(
+    rng: np.random.Generator, weights: Mapping[str, float], size: int | None = None
+) -> np.ndarray:
     keys = list(weights)
     p = np.asarray([weights[k] for k in keys], dtype=float)
     return np.asarray(keys)[rng.choice(len(keys), size=size, p=p / p.sum())]
@@ -145,26 +237,38 @@ def market(seed: int = 0, cb: Codebook | None = None) -> Market:
     """The channel classes and the table saying which query class a channel serves."""
     cb = cb or codebook()
     rng = _rng(seed, "market")
-    classes = tuple((place, kind, cur) for place in INSTITUTION_PLACES for kind in KINDS
-                    for cur in ("CNY", "MOP", "HKD", "USD"))
+    classes = tuple(
+        (place, kind, cur)
+        for place in INSTITUTION_PLACES
+        for kind in KINDS
+        for cur in ("CNY", "MOP", "HKD", "USD")
+    )
     places = cb.jurisdictions
     table = np.zeros((len(places), len(classes)), dtype=bool)
     mainland = {"hengqin", "zhuhai", "guangzhou", "shenzhen", "other_gba"}
     for q, qplace in enumerate(places):
         for c, (iplace, _kind, cur) in enumerate(classes):
-            same_side = (qplace in mainland) == (iplace in mainland) and qplace not in ("macao", "hong_kong") \
+            same_side = (
+                (qplace in mainland) == (iplace in mainland)
+                and qplace not in ("macao", "hong_kong")
                 or qplace == iplace
+            )
             if same_side:
                 p = 0.98
             elif qplace == "elsewhere":
                 p = 0.35 if cur == "USD" else 0.1
             elif "hengqin" in (qplace, iplace) and "macao" in (qplace, iplace):
-                p = 0.95   # the Hengqin-Macao corridor: cross-border RMB loans, MOP both ways
+                p = 0.95  # the Hengqin-Macao corridor: cross-border RMB loans, MOP both ways
             else:
                 p = 0.75 if cur in ("CNY", "HKD", "USD") else 0.55
             table[q, c] = rng.random() < p
-    return Market(cb=cb, channel_classes=classes, query_classes=places, channel_table=table,
-                  cny_per=dict(CNY_PER))
+    return Market(
+        cb=cb,
+        channel_classes=classes,
+        query_classes=places,
+        channel_table=table,
+        cny_per=dict(CNY_PER),
+    )
 
 
 def topics(seed: int = 0, cb: Codebook | None = None) -> np.ndarray:
@@ -189,8 +293,16 @@ def _embed(rng: np.random.Generator, centres: np.ndarray) -> np.ndarray:
     return _unit(0.72 * centres + 0.69 * noise).astype(np.float32)
 
 
-def products(n: int, *, seed: int = 0, cb: Codebook | None = None, mk: Market | None = None,
-             embeddings: bool = True, thesis_share: float = 0.85, day: int = DAY) -> list[ProductRow]:
+def products(
+    n: int,
+    *,
+    seed: int = 0,
+    cb: Codebook | None = None,
+    mk: Market | None = None,
+    embeddings: bool = True,
+    thesis_share: float = 0.85,
+    day: int = DAY,
+) -> list[ProductRow]:
     """``n`` products with ids 1..n, about five per institution, sorted by product id."""
     cb = cb or codebook()
     mk = mk or market(seed, cb)
@@ -226,15 +338,23 @@ def products(n: int, *, seed: int = 0, cb: Codebook | None = None, mk: Market | 
             else:
                 pool = np.arange(len(cb.sectors))
             pool = pool[pool != first]
-            more = rng.choice(pool, size=min(k - 1, len(pool)), replace=False) if k > 1 and len(pool) else ()
+            more = (
+                rng.choice(pool, size=min(k - 1, len(pool)), replace=False)
+                if k > 1 and len(pool)
+                else ()
+            )
             sectors = frozenset(cb.sectors[j] for j in [first, *map(int, more)])
         else:
             sectors = frozenset()
-        if instrument in STAGE_SPAN or (instrument in LOANS and rng.random() < 0.5) or rng.random() < 0.2:
+        if (
+            instrument in STAGE_SPAN
+            or (instrument in LOANS and rng.random() < 0.5)
+            or rng.random() < 0.2
+        ):
             lo, hi = STAGE_SPAN.get(instrument, (2, 6))
             a = int(rng.integers(lo, hi + 1))
             b = int(rng.integers(a, hi + 1))
-            stages = frozenset(cb.stages[a:b + 1])
+            stages = frozenset(cb.stages[a : b + 1])
         else:
             stages = frozenset()
         if rng.random() < 0.35:
@@ -253,12 +373,18 @@ def products(n: int, *, seed: int = 0, cb: Codebook | None = None, mk: Market | 
         min_years = int(rng.choice([1, 2, 3, 5])) if rng.random() < (0.5 if loan else 0.2) else 0
         if loan and rng.random() < 0.3:
             rev_cur = currency if rng.random() < 0.8 else "CNY"
-            min_revenue = _round2(math.exp(rng.uniform(math.log(1e6), math.log(5e7))) / CNY_PER[rev_cur])
+            min_revenue = _round2(
+                math.exp(rng.uniform(math.log(1e6), math.log(5e7))) / CNY_PER[rev_cur]
+            )
         else:
             rev_cur, min_revenue = "", 0.0
-        certs = frozenset({str(rng.choice(cb.certifications))}) if rng.random() < 0.15 else frozenset()
+        certs = (
+            frozenset({str(rng.choice(cb.certifications))}) if rng.random() < 0.15 else frozenset()
+        )
         if rng.random() < 0.10:
-            quals = frozenset(map(str, rng.choice(cb.qualifications, size=int(rng.integers(1, 3)), replace=False)))
+            quals = frozenset(
+                map(str, rng.choice(cb.qualifications, size=int(rng.integers(1, 3)), replace=False))
+            )
         else:
             quals = frozenset()
         min_grade = str(rng.choice(["BBB", "BB", "B"])) if loan and rng.random() < 0.2 else ""
@@ -268,32 +394,61 @@ def products(n: int, *, seed: int = 0, cb: Codebook | None = None, mk: Market | 
         active_until = day + int(rng.integers(-200, 700)) if rng.random() < 0.2 else None
         if active_until is not None and active_until < active_from:
             active_until = active_from
-        topic = (int(rng.choice([cb.sectors.index(s) for s in sorted(sectors)])) if sectors
-                 else int(rng.choice(len(cb.sectors), p=sector_p)))
+        topic = (
+            int(rng.choice([cb.sectors.index(s) for s in sorted(sectors)]))
+            if sectors
+            else int(rng.choice(len(cb.sectors), p=sector_p))
+        )
         thesis = embeddings and rng.random() < thesis_share
-        drafts.append(ProductRow(
-            product_id=pid, institution_id=i + 1, instrument=instrument, sectors=sectors,
-            focus_sectors=sectors, stages=stages, jurisdictions=jurisdictions, currency=currency,
-            ticket_min=ticket_min, ticket_max=ticket_max, term_min=term_min, term_max=term_max,
-            min_years=min_years, min_revenue=min_revenue, min_revenue_currency=rev_cur,
-            required_certifications=certs, required_qualifications=quals, min_grade=min_grade,
-            active_from=active_from, active_until=active_until,
-            channel_class=class_index[(place, kind, currency)]))
+        drafts.append(
+            ProductRow(
+                product_id=pid,
+                institution_id=i + 1,
+                instrument=instrument,
+                sectors=sectors,
+                focus_sectors=sectors,
+                stages=stages,
+                jurisdictions=jurisdictions,
+                currency=currency,
+                ticket_min=ticket_min,
+                ticket_max=ticket_max,
+                term_min=term_min,
+                term_max=term_max,
+                min_years=min_years,
+                min_revenue=min_revenue,
+                min_revenue_currency=rev_cur,
+                required_certifications=certs,
+                required_qualifications=quals,
+                min_grade=min_grade,
+                active_from=active_from,
+                active_until=active_until,
+                channel_class=class_index[(place, kind, currency)],
+            )
+        )
         topic_of.append(topic if thesis else -1)
     # focus: the product's sectors, else the union of its institution's products' sectors
     union: dict[int, set[str]] = {}
     for d in drafts:
         union.setdefault(d.institution_id, set()).update(d.sectors)
     has = [j for j, t in enumerate(topic_of) if t >= 0]
-    vectors = _embed(rng, centres[[topic_of[j] for j in has]]) if has else np.zeros((0, DIM), np.float32)
+    vectors = (
+        _embed(rng, centres[[topic_of[j] for j in has]]) if has else np.zeros((0, DIM), np.float32)
+    )
     vec_of = dict(zip(has, vectors, strict=True))
-    rows = [replace(d, focus_sectors=d.sectors or frozenset(union[d.institution_id]), embedding=vec_of.get(j))
-            for j, d in enumerate(drafts)]
+    rows = [
+        replace(
+            d,
+            focus_sectors=d.sectors or frozenset(union[d.institution_id]),
+            embedding=vec_of.get(j),
+        )
+        for j, d in enumerate(drafts)
+    ]
     return rows
 
 
-def records(rows: Sequence[ProductRow], cb: Codebook | None = None, *, seed: int = 0,
-            new_share: float = 0.3) -> RecordTable:
+def records(
+    rows: Sequence[ProductRow], cb: Codebook | None = None, *, seed: int = 0, new_share: float = 0.3
+) -> RecordTable:
     """Deal records of the products' institutions: about 30 % have none (new), the rest ~8 deals."""
     cb = cb or codebook()
     rng = _rng(seed, "records")
@@ -322,10 +477,14 @@ def records(rows: Sequence[ProductRow], cb: Codebook | None = None, *, seed: int
     def weighted(a: np.ndarray) -> np.ndarray:  # same stage + 0.5 x same sector at other stages
         return a + 0.5 * (a.sum(axis=2, keepdims=True) - a)
 
-    return RecordTable(institution_ids=inst, f=weighted(funded), n=weighted(final), platform_rate=platform_rate)
+    return RecordTable(
+        institution_ids=inst, f=weighted(funded), n=weighted(final), platform_rate=platform_rate
+    )
 
 
-def exposure(rows: Sequence[ProductRow], *, seed: int = 0, queries: int = 10_000, top: int = 5) -> dict[int, int]:
+def exposure(
+    rows: Sequence[ProductRow], *, seed: int = 0, queries: int = 10_000, top: int = 5
+) -> dict[int, int]:
     """Appearances of each product in a previous batch's top-``top`` lists (Zipf-skewed; absent = 0)."""
     rng = _rng(seed, "exposure")
     ids = np.asarray([r.product_id for r in rows], dtype=np.int64)
@@ -338,8 +497,16 @@ def exposure(rows: Sequence[ProductRow], *, seed: int = 0, queries: int = 10_000
 # -- queries -------------------------------------------------------------------------------------------------------
 
 
-def _query_block(seed: int, block: int, rows: int, cb: Codebook, mk: Market, centres: np.ndarray,
-                 recommendation_share: float, day: int) -> dict[str, np.ndarray]:
+def _query_block(
+    seed: int,
+    block: int,
+    rows: int,
+    cb: Codebook,
+    mk: Market,
+    centres: np.ndarray,
+    recommendation_share: float,
+    day: int,
+) -> dict[str, np.ndarray]:
     """``rows`` queries of block ``block`` as columns (bit masks in codebook order, -1 / NaN = none)."""
     rng = _rng(seed, "queries", block)
     n_i, n_c = len(cb.instruments), len(cb.currencies)
@@ -356,7 +523,9 @@ def _query_block(seed: int, block: int, rows: int, cb: Codebook, mk: Market, cen
     k = rng.choice([1, 2, 3], size=rows, p=[0.5, 0.3, 0.2])
     instruments = np.zeros(rows, dtype=np.int64)
     for pool, rows_of in ((equity_like, wants_equity), (debt_like, ~wants_equity)):
-        order = np.argsort(rng.random((rows, len(pool))), axis=1)  # a random order of the pool per row
+        order = np.argsort(
+            rng.random((rows, len(pool))), axis=1
+        )  # a random order of the pool per row
         for rank in range(min(3, len(pool))):
             take = rows_of & (k > rank)
             instruments[take] |= np.int64(1) << np.asarray(pool, dtype=np.int64)[order[take, rank]]
@@ -370,8 +539,9 @@ def _query_block(seed: int, block: int, rows: int, cb: Codebook, mk: Market, cen
         weights = PLACE_CURRENCY.get(p_code, MAINLAND_CURRENCY)
         cum = np.cumsum(list(weights.values())) / sum(weights.values())
         at = place == p_i
-        own_idx[at] = np.asarray([cb.currencies.index(c) for c in weights])[np.searchsorted(cum, draw[at],
-                                                                                            side="right")]
+        own_idx[at] = np.asarray([cb.currencies.index(c) for c in weights])[
+            np.searchsorted(cum, draw[at], side="right")
+        ]
     cny = np.exp(rng.normal(math.log(5e6) + 0.35 * (stage - 2), 1.1, rows))
     cny_per = np.asarray([mk.cny_per.get(c, np.nan) for c in cb.currencies])
     own_units = _round2v(cny / cny_per[own_idx])
@@ -383,8 +553,11 @@ def _query_block(seed: int, block: int, rows: int, cb: Codebook, mk: Market, cen
     amount[recommendation] = np.nan
     has_amount = ~recommendation
     debt = (instruments & sum(1 << j for j in debt_like)) != 0
-    term = np.where(debt & (rng.random(rows) < 0.8) & has_amount,
-                    rng.choice([6, 12, 18, 24, 36, 60], size=rows), -1).astype(np.int64)
+    term = np.where(
+        debt & (rng.random(rows) < 0.8) & has_amount,
+        rng.choice([6, 12, 18, 24, 36, 60], size=rows),
+        -1,
+    ).astype(np.int64)
     years = np.minimum(np.round(rng.exponential(2.0 + stage, rows)), 40).astype(np.int64)
     has_revenue = rng.random(rows) < 0.7
     rev_cny = np.exp(rng.normal(math.log(3e6) + 0.5 * stage, 1.2, rows))
@@ -397,15 +570,33 @@ def _query_block(seed: int, block: int, rows: int, cb: Codebook, mk: Market, cen
     bits = 1 << np.arange(len(cb.qualifications), dtype=np.int64)
     qualified = ((decided & passed) * bits).sum(axis=1)
     not_qualified = ((decided & ~passed) * bits).sum(axis=1)
-    grade = np.where(rng.random(rows) < 0.5, rng.choice(len(cb.grades), size=rows,
-                                                         p=_grade_p(len(cb.grades))), -1).astype(np.int64)
+    grade = np.where(
+        rng.random(rows) < 0.5,
+        rng.choice(len(cb.grades), size=rows, p=_grade_p(len(cb.grades))),
+        -1,
+    ).astype(np.int64)
     has_embedding = rng.random(rows) < 0.9
     embedding = _embed(rng, centres[sector])
-    return {"instruments": instruments, "amount": amount, "has_amount": has_amount, "term": term, "sector": sector,
-                "stage": stage, "jurisdiction": place, "years": years, "revenue": revenue, "has_revenue": has_revenue,
-                "certifications": certs, "qualified": qualified, "not_qualified": not_qualified, "grade": grade,
-                "channel_class": place.astype(np.int64), "embedding": embedding, "has_embedding": has_embedding,
-                "day": np.full(rows, day, dtype=np.int64)}
+    return {
+        "instruments": instruments,
+        "amount": amount,
+        "has_amount": has_amount,
+        "term": term,
+        "sector": sector,
+        "stage": stage,
+        "jurisdiction": place,
+        "years": years,
+        "revenue": revenue,
+        "has_revenue": has_revenue,
+        "certifications": certs,
+        "qualified": qualified,
+        "not_qualified": not_qualified,
+        "grade": grade,
+        "channel_class": place.astype(np.int64),
+        "embedding": embedding,
+        "has_embedding": has_embedding,
+        "day": np.full(rows, day, dtype=np.int64),
+    }
 
 
 def _grade_p(n: int) -> np.ndarray:
@@ -413,8 +604,16 @@ def _grade_p(n: int) -> np.ndarray:
     return p / p.sum()
 
 
-def query_columns(n: int, *, seed: int = 0, start: int = 0, cb: Codebook | None = None, mk: Market | None = None,
-                  recommendation_share: float = 0.1, day: int = DAY) -> dict[str, np.ndarray]:
+def query_columns(
+    n: int,
+    *,
+    seed: int = 0,
+    start: int = 0,
+    cb: Codebook | None = None,
+    mk: Market | None = None,
+    recommendation_share: float = 0.1,
+    day: int = DAY,
+) -> dict[str, np.ndarray]:
     """Rows ``start .. start + n`` of the query stream as columns (see ``_query_block``), ids from 1."""
     cb = cb or codebook()
     mk = mk or market(seed, cb)
@@ -427,7 +626,7 @@ def query_columns(n: int, *, seed: int = 0, start: int = 0, cb: Codebook | None 
         if not cols:
             cols = {key: np.empty((n, *v.shape[1:]), dtype=v.dtype) for key, v in part.items()}
         for key, v in part.items():
-            cols[key][lo - start:hi - start] = v[lo - b * BLOCK:hi - b * BLOCK]
+            cols[key][lo - start : hi - start] = v[lo - b * BLOCK : hi - b * BLOCK]
     ids = np.arange(start + 1, start + n + 1, dtype=np.int64)
     cols["query_id"] = ids
     cols["enterprise_id"] = ids
@@ -438,41 +637,78 @@ def _mask_set(mask: int, codes: Sequence[str]) -> frozenset[str]:
     return frozenset(c for j, c in enumerate(codes) if mask >> j & 1)
 
 
-def queries(n: int, *, seed: int = 0, start: int = 0, cb: Codebook | None = None, mk: Market | None = None,
-            recommendation_share: float = 0.1, day: int = DAY) -> list[Query]:
+def queries(
+    n: int,
+    *,
+    seed: int = 0,
+    start: int = 0,
+    cb: Codebook | None = None,
+    mk: Market | None = None,
+    recommendation_share: float = 0.1,
+    day: int = DAY,
+) -> list[Query]:
     """The same rows as ``query_columns``, as ``Query`` objects."""
     cb = cb or codebook()
     mk = mk or market(seed, cb)
-    cols = query_columns(n, seed=seed, start=start, cb=cb, mk=mk, recommendation_share=recommendation_share,
-                         day=day)
+    cols = query_columns(
+        n, seed=seed, start=start, cb=cb, mk=mk, recommendation_share=recommendation_share, day=day
+    )
     out = []
     for r in range(n):
-        amount = ({c: float(cols["amount"][r, j]) for j, c in enumerate(cb.currencies)
-                   if not np.isnan(cols["amount"][r, j])} if cols["has_amount"][r] else None)
-        revenue = ({c: float(cols["revenue"][r, j]) for j, c in enumerate(cb.currencies)}
-                   if cols["has_revenue"][r] else None)
-        out.append(Query(
-            query_id=int(cols["query_id"][r]), enterprise_id=int(cols["enterprise_id"][r]),
-            instruments=_mask_set(int(cols["instruments"][r]), cb.instruments), amount=amount,
-            term_months=int(cols["term"][r]) if cols["term"][r] >= 0 else None,
-            sector=cb.sectors[cols["sector"][r]], stage=cb.stages[cols["stage"][r]],
-            jurisdiction=cb.jurisdictions[cols["jurisdiction"][r]], years_operating=int(cols["years"][r]),
-            revenue=revenue, certifications=_mask_set(int(cols["certifications"][r]), cb.certifications),
-            qualified=_mask_set(int(cols["qualified"][r]), cb.qualifications),
-            not_qualified=_mask_set(int(cols["not_qualified"][r]), cb.qualifications),
-            grade=cb.grades[cols["grade"][r]] if cols["grade"][r] >= 0 else "", day=int(cols["day"][r]),
-            channel_ok=mk.channel_table[cols["channel_class"][r]].copy(),
-            embedding=cols["embedding"][r] if cols["has_embedding"][r] else None))
+        amount = (
+            {
+                c: float(cols["amount"][r, j])
+                for j, c in enumerate(cb.currencies)
+                if not np.isnan(cols["amount"][r, j])
+            }
+            if cols["has_amount"][r]
+            else None
+        )
+        revenue = (
+            {c: float(cols["revenue"][r, j]) for j, c in enumerate(cb.currencies)}
+            if cols["has_revenue"][r]
+            else None
+        )
+        out.append(
+            Query(
+                query_id=int(cols["query_id"][r]),
+                enterprise_id=int(cols["enterprise_id"][r]),
+                instruments=_mask_set(int(cols["instruments"][r]), cb.instruments),
+                amount=amount,
+                term_months=int(cols["term"][r]) if cols["term"][r] >= 0 else None,
+                sector=cb.sectors[cols["sector"][r]],
+                stage=cb.stages[cols["stage"][r]],
+                jurisdiction=cb.jurisdictions[cols["jurisdiction"][r]],
+                years_operating=int(cols["years"][r]),
+                revenue=revenue,
+                certifications=_mask_set(int(cols["certifications"][r]), cb.certifications),
+                qualified=_mask_set(int(cols["qualified"][r]), cb.qualifications),
+                not_qualified=_mask_set(int(cols["not_qualified"][r]), cb.qualifications),
+                grade=cb.grades[cols["grade"][r]] if cols["grade"][r] >= 0 else "",
+                day=int(cols["day"][r]),
+                channel_ok=mk.channel_table[cols["channel_class"][r]].copy(),
+                embedding=cols["embedding"][r] if cols["has_embedding"][r] else None,
+            )
+        )
     return out
 
 
-def query_batch(n: int, *, seed: int = 0, start: int = 0, cb: Codebook | None = None, mk: Market | None = None,
-                recommendation_share: float = 0.1, day: int = DAY) -> QueryBatch:
+def query_batch(
+    n: int,
+    *,
+    seed: int = 0,
+    start: int = 0,
+    cb: Codebook | None = None,
+    mk: Market | None = None,
+    recommendation_share: float = 0.1,
+    day: int = DAY,
+) -> QueryBatch:
     """The same rows as ``queries`` as a ``QueryBatch``, built from the columns (no ``Query`` objects)."""
     cb = cb or codebook()
     mk = mk or market(seed, cb)
-    cols = query_columns(n, seed=seed, start=start, cb=cb, mk=mk, recommendation_share=recommendation_share,
-                         day=day)
+    cols = query_columns(
+        n, seed=seed, start=start, cb=cb, mk=mk, recommendation_share=recommendation_share, day=day
+    )
     return _to_batch(cols, cb, mk)
 
 
@@ -480,50 +716,93 @@ def _to_batch(cols: dict[str, np.ndarray], cb: Codebook, mk: Market) -> QueryBat
     embedding = cols["embedding"]
     embedding[~cols["has_embedding"]] = 0.0  # the batch holds zeros where there is no embedding
     return QueryBatch(
-        query_id=cols["query_id"], enterprise_id=cols["enterprise_id"], instruments=cols["instruments"],
-        has_amount=cols["has_amount"], amount=cols["amount"],
+        query_id=cols["query_id"],
+        enterprise_id=cols["enterprise_id"],
+        instruments=cols["instruments"],
+        has_amount=cols["has_amount"],
+        amount=cols["amount"],
         term=np.where(cols["term"] >= 0, cols["term"], np.nan).astype(np.float64),
-        sector=cols["sector"].astype(np.int64), stage=cols["stage"].astype(np.int64),
-        jurisdiction=cols["jurisdiction"].astype(np.int64), years=cols["years"],
+        sector=cols["sector"].astype(np.int64),
+        stage=cols["stage"].astype(np.int64),
+        jurisdiction=cols["jurisdiction"].astype(np.int64),
+        years=cols["years"],
         revenue=np.where(cols["has_revenue"][:, None], cols["revenue"], np.nan),
-        certifications=cols["certifications"], qualified=cols["qualified"].astype(np.int64),
-        not_qualified=cols["not_qualified"].astype(np.int64), grade=cols["grade"], day=cols["day"],
-        channel_class=cols["channel_class"], channel_table=mk.channel_table, has_embedding=cols["has_embedding"],
-        embedding=embedding)
+        certifications=cols["certifications"],
+        qualified=cols["qualified"].astype(np.int64),
+        not_qualified=cols["not_qualified"].astype(np.int64),
+        grade=cols["grade"],
+        day=cols["day"],
+        channel_class=cols["channel_class"],
+        channel_table=mk.channel_table,
+        has_embedding=cols["has_embedding"],
+        embedding=embedding,
+    )
 
 
 # -- texts for the embedding benchmark -----------------------------------------------------------------------------
 
 _SUBJECTS = {
     "integrated_circuits": ("芯片设计", "design de chips", "chip design"),
-    "ai_big_data": ("人工智能与大数据", "inteligência artificial e big data", "artificial intelligence and big data"),
+    "ai_big_data": (
+        "人工智能与大数据",
+        "inteligência artificial e big data",
+        "artificial intelligence and big data",
+    ),
     "iot": ("物联网传感器", "sensores de internet das coisas", "internet of things sensors"),
     "biomedicine": ("创新药物研发", "investigação de novos medicamentos", "new drug research"),
-    "tcm": ("中医药产品", "produtos de medicina tradicional chinesa", "traditional Chinese medicine products"),
+    "tcm": (
+        "中医药产品",
+        "produtos de medicina tradicional chinesa",
+        "traditional Chinese medicine products",
+    ),
     "new_materials": ("新型复合材料", "novos materiais compósitos", "new composite materials"),
     "new_energy": ("储能电池", "baterias de armazenamento de energia", "energy storage batteries"),
     "advanced_manufacturing": ("工业机器人", "robôs industriais", "industrial robots"),
-    "fintech": ("跨境支付平台", "plataforma de pagamentos transfronteiriços", "cross-border payment platform"),
-    "culture_tourism": ("文旅会展服务", "serviços de turismo cultural e convenções", "cultural tourism and events"),
-    "commerce_logistics": ("跨境电商物流", "logística de comércio eletrónico transfronteiriço",
-                           "cross-border e-commerce logistics"),
+    "fintech": (
+        "跨境支付平台",
+        "plataforma de pagamentos transfronteiriços",
+        "cross-border payment platform",
+    ),
+    "culture_tourism": (
+        "文旅会展服务",
+        "serviços de turismo cultural e convenções",
+        "cultural tourism and events",
+    ),
+    "commerce_logistics": (
+        "跨境电商物流",
+        "logística de comércio eletrónico transfronteiriço",
+        "cross-border e-commerce logistics",
+    ),
 }
 _TEMPLATES = (
-    ("我们是一家位于{place}的科技企业，专注于{subject}，现寻求融资以扩大产能。",
-     "Somos uma empresa tecnológica em {place} dedicada a {subject}; procuramos financiamento para expandir.",
-     "We are a technology company in {place} focused on {subject}, raising funds to scale up production."),
-    ("本基金投资于粤港澳大湾区{subject}领域的早期企业。",
-     "O fundo investe em empresas em fase inicial de {subject} na Grande Baía.",
-     "The fund invests in early-stage {subject} companies across the Greater Bay Area."),
-    ("为{subject}企业提供流动资金贷款，支持研发和市场拓展。",
-     "Empréstimos de fundo de maneio para empresas de {subject}, apoiando I&D e expansão comercial.",
-     "Working-capital loans for {subject} firms to support research and market expansion."),
-    ("公司在{place}完成了{subject}的中试，计划明年量产。",
-     "A empresa concluiu em {place} o piloto de {subject} e prevê produção em massa no próximo ano.",
-     "The company completed a pilot of {subject} in {place} and plans mass production next year."),
+    (
+        "我们是一家位于{place}的科技企业，专注于{subject}，现寻求融资以扩大产能。",
+        "Somos uma empresa tecnológica em {place} dedicada a {subject}; procuramos financiamento para expandir.",
+        "We are a technology company in {place} focused on {subject}, raising funds to scale up production.",
+    ),
+    (
+        "本基金投资于粤港澳大湾区{subject}领域的早期企业。",
+        "O fundo investe em empresas em fase inicial de {subject} na Grande Baía.",
+        "The fund invests in early-stage {subject} companies across the Greater Bay Area.",
+    ),
+    (
+        "为{subject}企业提供流动资金贷款，支持研发和市场拓展。",
+        "Empréstimos de fundo de maneio para empresas de {subject}, apoiando I&D e expansão comercial.",
+        "Working-capital loans for {subject} firms to support research and market expansion.",
+    ),
+    (
+        "公司在{place}完成了{subject}的中试，计划明年量产。",
+        "A empresa concluiu em {place} o piloto de {subject} e prevê produção em massa no próximo ano.",
+        "The company completed a pilot of {subject} in {place} and plans mass production next year.",
+    ),
 )
-_PLACES = (("横琴", "Hengqin", "Hengqin"), ("澳门", "Macau", "Macao"), ("珠海", "Zhuhai", "Zhuhai"),
-           ("香港", "Hong Kong", "Hong Kong"), ("深圳", "Shenzhen", "Shenzhen"))
+_PLACES = (
+    ("横琴", "Hengqin", "Hengqin"),
+    ("澳门", "Macau", "Macao"),
+    ("珠海", "Zhuhai", "Zhuhai"),
+    ("香港", "Hong Kong", "Hong Kong"),
+    ("深圳", "Shenzhen", "Shenzhen"),
+)
 
 
 def texts(n: int, *, seed: int = 0) -> list[str]:
@@ -539,6 +818,7 @@ def texts(n: int, *, seed: int = 0) -> list[str]:
         text = template.format(subject=subject, place=place)
         if rng.random() < 0.5:  # a second sentence on another subject, as real descriptions wander
             text += " " + _TEMPLATES[int(rng.integers(len(_TEMPLATES)))][lang].format(
-                subject=subjects[int(rng.integers(len(subjects)))][lang], place=place)
+                subject=subjects[int(rng.integers(len(subjects)))][lang], place=place
+            )
         out.append(text)
     return out
