@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -78,9 +78,10 @@ def _eager() -> bool:
 # --------------------------------------------------------------------------- embeddings
 
 
-def _store_embeddings(kind: str, items: Sequence[tuple[int, str]]) -> int:
-    """Embed the texts that changed since their stored vector (blank ones lose theirs); returns how
-    many were embedded. The model loads only when some text needs it."""
+def _store_embeddings(kind: str, items: Sequence[tuple[int, str]]) -> list[int]:
+    """Embed the texts that changed since their stored vector (blank ones lose theirs); returns the
+    ids embedded. The model loads only when some text needs it."""
+    items = list(dict(items).items())  # one row per object (several requests share an enterprise)
     hashes = stored_hashes(kind, [i for i, _ in items])
     blank = [i for i, text in items if not text and i in hashes]
     todo = [(i, text) for i, text in items if text and hashes.get(i) != sha256(text)]
@@ -95,18 +96,18 @@ def _store_embeddings(kind: str, items: Sequence[tuple[int, str]]) -> int:
                        updated_at=now) for (i, t), v in zip(part, vecs, strict=True)],
             update_conflicts=True, unique_fields=["kind", "object_id", "model"],
             update_fields=["text_sha256", "vector", "updated_at"])
-    return len(todo)
+    return [i for i, _ in todo]
 
 
 def embedding_refresh(kind: str, obj: Any) -> bool:
     """Store the embedding of ``obj``'s text if the text changed (or drop it when blank); True when
     a new vector was stored."""
     with transaction.atomic():
-        return _store_embeddings(kind, [(obj.pk, text_of(kind, obj))]) > 0
+        return bool(_store_embeddings(kind, [(obj.pk, text_of(kind, obj))]))
 
 
-_TEXT_FIELD = {EmbeddingKind.PRODUCT: "thesis", EmbeddingKind.ENTERPRISE: "description",
-               EmbeddingKind.REQUEST: "purpose"}
+_TEXT_FIELD: dict[str, str] = {EmbeddingKind.PRODUCT: "thesis", EmbeddingKind.ENTERPRISE: "description",
+                               EmbeddingKind.REQUEST: "purpose"}
 
 
 def _embed_all_of(kind: str, queryset: Any) -> int:
@@ -114,14 +115,20 @@ def _embed_all_of(kind: str, queryset: Any) -> int:
     rows = list(queryset.order_by("pk").values_list("pk", _TEXT_FIELD[kind]))
     for start in range(0, len(rows), 2000):
         with transaction.atomic():
-            done += _store_embeddings(kind, [(pk, (text or "").strip()) for pk, text in rows[start:start + 2000]])
+            ids = _store_embeddings(kind, [(pk, (text or "").strip()) for pk, text in rows[start:start + 2000]])
+            if ids and kind == EmbeddingKind.PRODUCT:
+                ix.bump(ids)  # the index holds the products' vectors
+        done += len(ids)
     return done
 
 
-def embed_missing(*, kinds: Iterable[str] | None = None) -> dict[str, int]:
-    """Embed every text that has no vector for the current model or changed since: products,
-    enterprises and the requests that get matches. Returns the count embedded per kind."""
+def embed_missing(*, kinds: Iterable[str] | None = None, force: bool = False) -> dict[str, int]:
+    """Embed every text that has no vector for the current model or changed since (``force``: every
+    text again): products, enterprises and the requests that get matches. Returns the count
+    embedded per kind."""
     wanted = set(kinds or EmbeddingKind.values)
+    if force:
+        Embedding.objects.filter(model=MODEL, kind__in=list(wanted)).delete()
     out: dict[str, int] = {}
     if EmbeddingKind.PRODUCT in wanted:
         out[EmbeddingKind.PRODUCT] = _embed_all_of(EmbeddingKind.PRODUCT,
@@ -272,6 +279,8 @@ def requests_refresh(*, request_ids: Sequence[int]) -> int:
         return stored
     with transaction.atomic():
         _store_embeddings(EmbeddingKind.REQUEST, [(i, text_of(EmbeddingKind.REQUEST, reqs[i])) for i in live])
+        _store_embeddings(EmbeddingKind.ENTERPRISE, [(reqs[i].enterprise_id, text_of(
+            EmbeddingKind.ENTERPRISE, reqs[i].enterprise)) for i in live])
     ctx = Context(snap=snap)
     now = timezone.now()
     for q in request_queries(ctx, live):
@@ -306,8 +315,11 @@ def institution_changed(*, institution_id: int) -> int:
     version = ix.bump(ids)
     from .tasks import refresh_product
 
+    def enqueue(product_id: int) -> Callable[[], None]:
+        return lambda: refresh_product.delay(product_id)
+
     for product_id in ids:
-        transaction.on_commit(lambda p=product_id: refresh_product.delay(p), robust=True)
+        transaction.on_commit(enqueue(product_id), robust=True)
     return version
 
 
