@@ -469,3 +469,22 @@ def test_the_default_path_is_the_shipped_set() -> None:
     options = vars(parser.parse_args([]))
     assert Path(options["scenarios"]) == evaluation.DEFAULT_PATH
     assert options["json_output"] is False and options["weights"] is None
+
+
+def test_the_management_command_delegates_to_the_evaluation() -> None:
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("matching", "evaluate", str(SMALL), "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["products"] == 5 and data["rows"][0]["category"] == OVERALL
+
+    out = io.StringIO()
+    call_command("matching", "evaluate", str(SMALL), stdout=out)
+    assert (
+        "| **overall** | 3 |" in out.getvalue()
+        and "Not scored (no relevant product): requests 4" in out.getvalue()
+    )
+
+    with pytest.raises(CommandError):
+        call_command("matching", "evaluate", str(DATA / "missing.json"), stdout=io.StringIO())
