@@ -200,6 +200,10 @@ BAYFIN_DOCUMENT_MAX_BYTES = int(os.environ.get("BAYFIN_DOCUMENT_MAX_BYTES", str(
 # Credit models trained here (`bayfin scoring train`); the builtin ones live in bayfin/scoring/artefacts/.
 BAYFIN_MODEL_DIR = Path(os.environ.get("BAYFIN_MODEL_DIR", BASE_DIR / "var" / "models"))
 BAYFIN_LEDGER_BATCH = int(os.environ.get("BAYFIN_LEDGER_BATCH", "2000"))
+# Matching (issue 8): threads of the sentence embedder (through threadpoolctl). 2 on an idle 2-core
+# machine; 1 where other processes keep the cores busy (more threads than free cores is many
+# times slower).
+BAYFIN_MATCHING_EMBED_THREADS = int(os.environ.get("BAYFIN_MATCHING_EMBED_THREADS", "2"))
 
 LOGGING = {
     "version": 1,

@@ -46,7 +46,7 @@ from bayfin.scoring.models import CreditScore, ScoreKind, ScoreStatus
 from .embeddings import vectors
 from .engine.embed import combine
 from .engine.types import Query
-from .index import ChannelClass, Snapshot, codebook
+from .index import Snapshot, codebook
 from .models import EmbeddingKind
 
 # Channel status of one product class for one query.
@@ -73,6 +73,7 @@ class Context:
     limit_rule: dict[str, str] = field(default_factory=dict)
     params: Any = None  # the limit parameter set in force
     flows: dict[tuple[Any, ...], tuple[list[list[ChannelRule]], list[list[ChannelRule]]]] = field(default_factory=dict)
+    class_rules: list[list[ChannelRule]] = field(default_factory=list)
     fits: dict[int, ChannelFit] = field(default_factory=dict)  # query id -> channel answer
 
     def __post_init__(self) -> None:
@@ -110,19 +111,50 @@ def years_operating(founding: date | None, on: date) -> int:
 # --------------------------------------------------------------------------- channels
 
 
-def _fitting(ctx: Context, cls: ChannelClass, *, jurisdiction: str, currencies: Sequence[str],
-             facts: dict[str, Any]) -> list[ChannelRule]:
-    """The channels (best first) that carry this class's money to such an enterprise in one of
-    ``currencies``."""
+# A channel rule's checks split into the lender's side (the product's channel class) and the
+# borrower's side (the query): each side is checked once, by the fx engine's own ``check_channel``
+# on a flow whose other side is left out, and a rule carries a class's money to a query when both
+# sides pass, which is exactly when ``check_channel`` passes on the whole flow.
+LENDER_SIDE = frozenset({"inactive", "lender_jurisdiction", "instrument", "lender_currency"})
+BORROWER_SIDE = frozenset({"enterprise_jurisdiction", "borrower_currency"})
+LENDER_FACTS = frozenset({"institution.kind"})
+
+
+def _side_ok(verdict: Any, codes: frozenset[str], *, lender: bool) -> bool:
+    for m in verdict.mismatches:
+        if m.code == "condition":
+            if (m.condition.field in LENDER_FACTS) == lender:
+                return False
+        elif m.code in codes:
+            return False
+    return True
+
+
+def _class_rules(ctx: Context) -> list[list[ChannelRule]]:
+    """Per product channel class, the rules (best first) its lender side passes."""
     assert ctx.rules is not None
-    out: list[ChannelRule] = []
+    n = len(ctx.snap.classes)
+    if len(ctx.class_rules) != n:
+        out = []
+        for cls in ctx.snap.classes:
+            flow = Flow(lender_jurisdiction=cls.jurisdiction, enterprise_jurisdiction="",
+                        instruments=frozenset({cls.instrument}), lender_currency=cls.currency, borrower_currency="",
+                        facts={"institution.kind": cls.institution_kind})
+            out.append([r for r in ctx.rules if _side_ok(check_channel(r, flow), LENDER_SIDE, lender=True)])
+        ctx.class_rules = out
+    return ctx.class_rules
+
+
+def _query_rules(ctx: Context, *, jurisdiction: str, currencies: Sequence[str], facts: dict[str, Any]) -> set[str]:
+    """The codes of the rules whose borrower side this query passes in one of ``currencies``."""
+    assert ctx.rules is not None
+    out: set[str] = set()
     for rule in ctx.rules:
         for currency in currencies:
-            flow = Flow(lender_jurisdiction=cls.jurisdiction, enterprise_jurisdiction=jurisdiction,
-                        instruments=frozenset({cls.instrument}), lender_currency=cls.currency,
-                        borrower_currency=currency, facts={**facts, "institution.kind": cls.institution_kind})
-            if check_channel(rule, flow).fits:
-                out.append(rule)
+            flow = Flow(lender_jurisdiction="", enterprise_jurisdiction=jurisdiction, instruments=rule.instruments,
+                        lender_currency="", borrower_currency=currency, facts=facts)
+            if _side_ok(check_channel(rule, flow), BORROWER_SIDE, lender=False):
+                out.add(rule.code)
                 break
     return out
 
@@ -148,8 +180,8 @@ def channel_fit(ctx: Context, enterprise: Enterprise, *, currencies: Sequence[st
     if cached is None:
         facts = {"enterprise.certifications": certifications, "enterprise.years_operating": years,
                  "request.term_months": term_months}
-        fitting = [_fitting(ctx, cls, jurisdiction=jurisdiction, currencies=currencies, facts=facts)
-                   for cls in snap.classes]
+        passing = _query_rules(ctx, jurisdiction=jurisdiction, currencies=currencies, facts=facts)
+        fitting = [[r for r in rules if r.code in passing] for rules in _class_rules(ctx)]
         cached = (fitting, [[r for r in f if r.limit_rule == "none"] for f in fitting])
         ctx.flows[key] = cached
     fitting, unlimited = cached

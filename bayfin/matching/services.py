@@ -40,7 +40,7 @@ from bayfin.institutions.models import Product
 
 from . import index as ix
 from .embeddings import sha256, stored_hashes, text_of, to_bytes
-from .engine.embed import MODEL, get_embedder
+from .engine.embed import MODEL, THREADS, Embedder, get_embedder
 from .engine.explain import Reason
 from .engine.match import Explanation, explain, match_batch, match_one
 from .engine.types import Query, QueryBatch
@@ -75,6 +75,19 @@ def _eager() -> bool:
     return bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
 
 
+_embedders: dict[int, Embedder] = {}
+
+
+def embedder() -> Embedder:
+    """The process's embedder, with ``BAYFIN_MATCHING_EMBED_THREADS`` threads (loaded on first use)."""
+    threads = int(getattr(settings, "BAYFIN_MATCHING_EMBED_THREADS", THREADS))
+    if threads == THREADS:
+        return get_embedder()
+    if threads not in _embedders:
+        _embedders[threads] = Embedder(threads=threads)
+    return _embedders[threads]
+
+
 # --------------------------------------------------------------------------- embeddings
 
 
@@ -89,7 +102,7 @@ def _store_embeddings(kind: str, items: Sequence[tuple[int, str]]) -> list[int]:
         Embedding.objects.filter(kind=kind, model=MODEL, object_id__in=blank).delete()
     for start in range(0, len(todo), EMBED_BATCH):
         part = todo[start:start + EMBED_BATCH]
-        vecs = get_embedder().encode([t for _, t in part])
+        vecs = embedder().encode([t for _, t in part])
         now = timezone.now()
         Embedding.objects.bulk_create(
             [Embedding(kind=kind, object_id=i, model=MODEL, text_sha256=sha256(t), vector=to_bytes(v),

@@ -149,3 +149,33 @@ def test_a_product_embedding_reaches_the_index_through_a_new_version(embedder: A
     services.embed_missing()
     assert ix.current_index().index.rows[0].embedding is not None
     assert p.pk in ix.current_index().product_ids
+
+
+def test_the_split_channel_check_agrees_with_the_fx_engine_on_every_flow(channels: Any) -> None:
+    """A rule fits a query and a product class when its lender side passes for the class and its
+    borrower side for the query: the same verdict as ``fx.engine.channels.check_channel`` on the
+    whole flow, for every seeded channel over a grid of places, kinds, instruments, currencies,
+    certifications, years and terms."""
+    import itertools
+    from types import SimpleNamespace
+
+    from bayfin.fx.engine.channels import Flow, check_channel
+    from bayfin.matching.queries import Context, _class_rules, _query_rules
+
+    places = ["hengqin", "macao", "hong_kong", "elsewhere", "zhuhai"]
+    classes = [ix.ChannelClass(j, k, i, c) for j, k, i, c in itertools.product(
+        places, ["macao_bank", "commercial_bank", "venture_capital"], ["credit_loan", "equity", "bond"],
+        ["CNY", "MOP", "USD"])]
+    snap = SimpleNamespace(classes=classes)
+    ctx = Context(snap=snap, book=None)  # type: ignore[arg-type]
+    per_class = _class_rules(ctx)
+    for place, currency, certs, years, term in itertools.product(
+            places, ["CNY", "MOP", "HKD"], [frozenset(), frozenset({"hnte"})], [1, 5], [None, 6, 24]):
+        facts = {"enterprise.certifications": certs, "enterprise.years_operating": years,
+                 "request.term_months": term}
+        passing = _query_rules(ctx, jurisdiction=place, currencies=[currency], facts=facts)
+        for cls, rules in zip(classes, per_class, strict=True):
+            flow = Flow(cls.jurisdiction, place, frozenset({cls.instrument}), cls.currency, currency,
+                        {**facts, "institution.kind": cls.institution_kind})
+            whole = [r.code for r in ctx.rules if check_channel(r, flow).fits]
+            assert [r.code for r in rules if r.code in passing] == whole, (cls, place, currency, certs, years, term)

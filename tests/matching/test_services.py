@@ -415,3 +415,10 @@ def test_two_hundred_products_make_the_busiest_one_percent_two_products() -> Non
 def test_a_product_not_yet_active_today_is_out() -> None:
     product(active_from=timezone.localdate() + dt.timedelta(days=1))
     assert refresh(request()) == []
+
+
+def test_the_embedder_threads_follow_the_setting(settings: Any, embedder: Any) -> None:
+    assert services.embedder() is embedder  # the engine's process-wide one (2 threads)
+    settings.BAYFIN_MATCHING_EMBED_THREADS = 1
+    own = services.embedder()
+    assert own.threads == 1 and services.embedder() is own
