@@ -91,3 +91,20 @@ def test_the_api_reads_and_writes_both_fields(institution: Any, api_for: Any) ->
     response = api.patch(f"/api/v1/institutions/me/products/{body['id']}", data={"min_credit_grade": "CC"},
                          content_type="application/json")
     assert response.json()["min_credit_grade"] == "CC"
+
+
+def test_the_admin_reads_matches_and_batches_and_changes_nothing(client: Any, channels: Any, rates: Any) -> None:
+    from django.urls import reverse
+
+    from bayfin.matching import services
+    from tests.factories import UserFactory
+
+    ProductFactory(institution__organisation__jurisdiction="hengqin", institution__kind="commercial_bank")
+    FinancingRequestFactory()
+    services.batch_start(kind="requests")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for model in ("match", "matchbatch"):
+        assert client.get(reverse(f"admin:matching_{model}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:matching_{model}_add")).status_code == 403
+    match = Match.objects.get()
+    assert client.get(reverse("admin:matching_match_change", args=[match.pk])).status_code == 200
