@@ -76,7 +76,8 @@ class ProductIndex:
     active_until: np.ndarray  # int64 (P,), NO_END = open
     channel_class: np.ndarray  # int64 (P,)
     has_embedding: np.ndarray  # bool (P,)
-    emb: np.ndarray  # float64 (P, dim), zeros where there is no embedding
+    emb: np.ndarray  # float32 (P, dim), zeros where there is no embedding
+    emb_norm_max: float  # the largest embedding norm (bounds the float32 cosine error)
     sector_ok: np.ndarray  # bool (S+1, P)
     stage_ok: np.ndarray  # bool (T+1, P)
     jurisdiction_ok: np.ndarray  # bool (J+1, P)
@@ -183,7 +184,7 @@ def _widen(emb: np.ndarray, dim: int, has: np.ndarray) -> np.ndarray:
         return emb
     if has.any():
         raise ValueError("every product embedding must have the same dimension")
-    return np.zeros((emb.shape[0], dim))
+    return np.zeros((emb.shape[0], dim), dtype=np.float32)
 
 
 def _finish(
@@ -197,7 +198,7 @@ def _finish(
 ) -> ProductIndex:
     ids = cols["ids"]
     if not cols["has_embedding"].any():
-        emb = np.zeros((len(ids), 0))
+        emb = np.zeros((len(ids), 0), dtype=np.float32)
     n_inst = len(records.institution_ids)
     shape = (n_inst, len(cb.sectors), len(cb.stages))
     if records.f.shape != shape or records.n.shape != shape:
@@ -214,6 +215,9 @@ def _finish(
         cb=cb,
         rows=rows,
         emb=emb,
+        emb_norm_max=float(np.sqrt((emb.astype(np.float64) ** 2).sum(axis=1)).max())
+        if len(emb)
+        else 0.0,
         records=records,
         record_pos=record_pos,
         exposure=dict(exposure),
@@ -264,7 +268,7 @@ def _columns(rows: Sequence[ProductRow], cb: Codebook) -> tuple[dict[str, np.nda
     stage_part = np.zeros((n_stg + 1, n))
     has_embedding = np.zeros(n, dtype=bool)
     dim = next((r.embedding.shape[0] for r in rows if r.embedding is not None), 0)
-    emb = np.zeros((n, dim))
+    emb = np.zeros((n, dim), dtype=np.float32)
     for i, r in enumerate(rows):
         ints["ids"].append(r.product_id)
         ints["institution"].append(r.institution_id)

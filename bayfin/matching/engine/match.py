@@ -1,19 +1,32 @@
-"""Matching: hard filters as boolean masks, the soft score as array arithmetic, top k by argpartition.
+"""Matching: hard filters as boolean masks, the soft score as array arithmetic, top k exactly.
 
-Scores are rounded to 1e-9 (``SCORE_STEP``) before ranking, so two products equal on every part tie
-exactly whatever the floating-point summation order, and the tie goes to the lower product id. The
-ranking key is one int64 per pair: ``rounded_score * P + (P - 1 - column)`` (columns are in product
-id order), so ``argpartition`` plus a sort of the k winners gives the exact order
-(score descending, product id ascending).
+How a block of queries is ranked against every product:
 
-Cosines are computed in float64 from the float32 embeddings (the products' matrix is kept as float64
-in the index), so one query (matrix-vector) and a batch (matrix-matrix) agree with each other and
-with a plain per-pair Python sum far inside 1e-9.
+1. The hard requirements become one boolean matrix ``ok`` (queries x products). Query attributes
+   that take few values (sector, stage, jurisdiction, day, instruments, channel class, years,
+   certifications, decided qualifications, grade) become a table over their distinct values in the
+   block, gathered row by row; the ticket range and minimum revenue are compared pair by pair.
+2. The non-semantic parts are summed in float64: ``rest = static + w.ticket * ticket + w.term *
+   term``, where ``static`` (sector, stage, record and load: ``w.sector * sector + w.stage * stage
+   + w.record * record + w.load * load``) is a table by query sector and stage, made once per
+   index and weights, and the term part a table by distinct term.
+3. The semantic part comes from float64 cosines of the float32 embeddings. A query that passes
+   few products (most requests) is scored on its passing pairs only, its cosines by one
+   matrix-vector product over those products; a query that passes many (a recommendation with
+   every instrument and no amount) is scored densely, with the block's other such queries in one
+   matrix product, and cut to its k best with ``argpartition``.
+4. Scores are rounded to 1e-9 (``SCORE_STEP``), so products equal on every part tie exactly
+   whatever the summation order, and ranked by (score descending, product id ascending): one sort
+   of the surviving pairs by (query, -score, product position); positions are in product id order.
+
+A pair computes the same bits on either path (the same operations on the same values), so a query
+gets the same ranking from ``match_one`` and from ``match_batch`` in any block. Explanations are
+built only for the top k (``match_one``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +38,10 @@ from .weights import PARTS, Weights
 
 SCORE_SCALE = 1e9  # scores are rounded to 1 / SCORE_SCALE
 SCORE_STEP = 1.0 / SCORE_SCALE
+BLOCK_PAIRS = 1 << 20  # query x product pairs scored at once (8 MB per float64 matrix)
+# a query passing more than max(DENSE_MIN, DENSE_SHARE x products) products is scored densely
+DENSE_MIN = 256
+DENSE_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -48,16 +65,25 @@ def match_one(
     if k <= 0 or len(index) == 0:
         return []
     qb = QueryBatch.from_queries([q], index.cb)
-    ok, score, parts, cos = _block(index, qb, 0, 1, w, keep_parts=True)
-    top, _ = _top_k(ok, score, k)
+    tables = _tables(index, w)
+    _, cols, score, sem, cos, ticket, term, _ = _block_top(index, qb, 0, 1, w, tables, k)
+    n_sec, n_stg = len(index.cb.sectors), len(index.cb.stages)
+    s = n_sec if qb.sector[0] < 0 else int(qb.sector[0])
+    t = n_stg if qb.stage[0] < 0 else int(qb.stage[0])
     out: list[Explanation] = []
-    for pos in top[0].tolist():
-        if pos < 0:
-            break
-        values = {name: float(parts[name][0, pos]) for name in PARTS}
+    for j, pos in enumerate(cols.tolist()):
+        values = {
+            "semantic": float(sem[j]),
+            "sector": float(tables.sector_lut[index.sector_rel[s, pos]]),
+            "stage": float(tables.stage[t, pos]),
+            "ticket": float(ticket[j]),
+            "term": float(term[j]),
+            "record": float(tables.record[index.record_pos[pos], s, t]),
+            "load": float(index.load[pos]),
+        }
         row = index.rows[pos]
-        cand = Candidate(row.product_id, row.institution_id, float(score[0, pos]), values)
-        reasons = _reasons(index, q, pos, values, float(cos[0, pos]), w) if explain else ()
+        cand = Candidate(row.product_id, row.institution_id, float(score[j] / SCORE_SCALE), values)
+        reasons = _reasons(index, q, pos, values, float(cos[j]), w) if explain else ()
         out.append(Explanation(cand, reasons))
     return out
 
@@ -80,21 +106,21 @@ def match_batch(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The top ``k`` product ids and scores of every query (n x k; -1 / NaN padding), no reasons.
 
-    Queries are scored ``chunk`` at a time (memory ~ 40 bytes x chunk x products).
+    Queries are scored in blocks of at most ``chunk`` queries and at most ``BLOCK_PAIRS`` query x
+    product pairs, so memory stays flat (tens of MB) whatever the number of queries.
     """
     n = len(qb)
     ids = np.full((n, k), -1, dtype=np.int64)
     scores = np.full((n, k), np.nan)
     if k <= 0 or len(index) == 0 or n == 0:
         return ids, scores
-    static = _static_table(index, w)
-    for lo in range(0, n, max(1, chunk)):
-        hi = min(n, lo + max(1, chunk))
-        ok, score, _, _ = _block(index, qb, lo, hi, w, keep_parts=False, static=static)
-        top, top_scores = _top_k(ok, score, k)
-        valid = top >= 0
-        ids[lo:hi] = np.where(valid, index.ids[np.maximum(top, 0)], -1)
-        scores[lo:hi] = top_scores
+    tables = _tables(index, w)
+    step = max(1, min(chunk, BLOCK_PAIRS // len(index)))
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        rows, cols, score, *_, rank = _block_top(index, qb, lo, hi, w, tables, k)
+        ids[lo + rows, rank] = index.ids[cols]
+        scores[lo + rows, rank] = score / SCORE_SCALE
     return ids, scores
 
 
@@ -117,6 +143,49 @@ def _has(index: ProductIndex, pid: int) -> bool:
     return True
 
 
+class _Tables:
+    """What depends on the weights but not on the query: computed once per call."""
+
+    def __init__(self, ix: ProductIndex, w: Weights) -> None:
+        cb = ix.cb
+        self.n_stage_rows = len(cb.stages) + 1
+        self.sector_lut = np.array([0.0, w.family, 1.0, w.neutral])
+        self.stage = np.where(np.isnan(ix.stage_part), w.neutral, ix.stage_part)  # (T+1, P)
+        self.record = _record_table(ix, w)  # (n_inst+1, S+1, T+1)
+        self._static: np.ndarray | None = None
+        self._ix, self._w = ix, w
+        # the channel table may not cover every product class: those carry nothing
+        self.narrow = ix.ticket_half <= 0
+        self.half = np.where(self.narrow, 1.0, ix.ticket_half)
+
+    @property
+    def static(self) -> np.ndarray:
+        """((S+1) * (T+1), P): w.sector * sector + w.stage * stage + w.record * record + w.load * load."""
+        if self._static is None:
+            ix, w = self._ix, self._w
+            sector = self.sector_lut[ix.sector_rel]  # (S+1, P)
+            record = np.moveaxis(self.record[ix.record_pos], 0, -1)  # (S+1, T+1, P)
+            static = (
+                w.sector * sector[:, None, :]
+                + w.stage * self.stage[None, :, :]
+                + w.record * record
+                + w.load * ix.load
+            )
+            self._static = static.reshape(-1, len(ix))
+        return self._static
+
+
+def _tables(ix: ProductIndex, w: Weights) -> _Tables:
+    """The weights' tables for this index, kept on the (immutable) index for the next call."""
+    cache: dict[Weights, _Tables] = ix.__dict__.setdefault("_weights_tables", {})
+    tables = cache.get(w)
+    if tables is None:
+        if len(cache) >= 4:
+            cache.clear()
+        tables = cache[w] = _Tables(ix, w)
+    return tables
+
+
 def _record_table(index: ProductIndex, w: Weights) -> np.ndarray:
     """(n_inst + 1, S + 1, T + 1): the record part per institution row, sector and stage.
 
@@ -132,186 +201,247 @@ def _record_table(index: ProductIndex, w: Weights) -> np.ndarray:
     return (f + w.record_prior * m) / (n + w.record_prior)
 
 
-def _static_table(index: ProductIndex, w: Weights) -> np.ndarray:
-    """(S + 1, T + 1, P): the sector, stage, record and load contributions by query sector, stage."""
-    lut = np.array([0.0, w.family, 1.0, w.neutral])
-    sector = lut[index.sector_rel]  # (S+1, P)
-    stage = np.where(np.isnan(index.stage_part), w.neutral, index.stage_part)  # (T+1, P)
-    record = np.moveaxis(_record_table(index, w)[index.record_pos], 0, -1)  # (S+1, T+1, P)
-    return (
-        w.sector * sector[:, None, :]
-        + w.stage * stage[None, :, :]
-        + w.record * record
-        + w.load * index.load
-    )
+def _by_value(values: np.ndarray, table: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``table(values)`` computed once per distinct value and gathered back row by row."""
+    if len(values) <= 1:
+        return table(values)
+    distinct, inverse = np.unique(values, return_inverse=True)
+    if len(distinct) == len(values):
+        return table(values)
+    return table(distinct)[inverse.reshape(-1)]
 
 
-def _and_where(ok: np.ndarray, cols: np.ndarray, cond: np.ndarray) -> None:
-    """ok[:, cols] &= cond (cond is (b, len(cols)))."""
-    if len(cols) == ok.shape[1]:
-        ok &= cond
-    elif len(cols):
-        ok[:, cols] &= cond
+@dataclass
+class _Block:
+    """Queries lo:hi, prepared once: their table rows, log amounts, term table, embeddings."""
+
+    lo: int
+    hi: int
+    s: np.ndarray  # (b,) sector row of the tables (S = unknown)
+    t: np.ndarray  # (b,) stage row (T = unknown)
+    static_row: np.ndarray  # (b,) row of tables.static
+    has_amount: np.ndarray  # (b,)
+    la: np.ndarray  # (b, n_cur): ln max(amount, 1); 0 where there is no rate (filtered out)
+    term_table: np.ndarray  # (u, P): the term part per distinct term of the block
+    term_row: np.ndarray  # (b,) row of term_table
+    has_embedding: np.ndarray  # (b,)
+    q64: np.ndarray  # (b, dim) float64
 
 
-def _block(
-    ix: ProductIndex,
-    qb: QueryBatch,
-    lo: int,
-    hi: int,
-    w: Weights,
-    *,
-    keep_parts: bool,
-    static: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
-    """Queries lo:hi against every product: (ok, rounded score, parts if keep_parts, cosines)."""
-    b, p = hi - lo, len(ix)
-    qs, qt, qj = qb.sector[lo:hi], qb.stage[lo:hi], qb.jurisdiction[lo:hi]
-
-    # --- hard requirements -------------------------------------------------------------------
-    ok = ix.sector_ok[qs]
-    ok &= ix.stage_ok[qt]
-    ok &= ix.jurisdiction_ok[qj]
-    day = qb.day[lo:hi, None]
-    ok &= day >= ix.active_from
-    ok &= day <= ix.active_until
-    ok &= (qb.instruments[lo:hi, None] & ix.instrument_bit) != 0
-    table = qb.channel_table
-    need = int(ix.channel_class.max()) + 1
-    if table.shape[1] < need:  # a class the caller did not cover carries nothing
-        table = np.concatenate(
-            [table, np.zeros((table.shape[0], need - table.shape[1]), dtype=bool)], axis=1
-        )
-    ok &= table[qb.channel_class[lo:hi]][:, ix.channel_class]
-    cols = np.flatnonzero(ix.min_years > 0)
-    _and_where(ok, cols, qb.years[lo:hi, None] >= ix.min_years[cols])
-    cols = np.flatnonzero(ix.min_revenue > 0)
-    if len(cols):
-        rev = qb.revenue[lo:hi][:, ix.revenue_currency[cols]]
-        _and_where(ok, cols, rev >= ix.min_revenue[cols])  # NaN (unknown) fails
-    cols = np.flatnonzero(ix.certifications != 0)
-    _and_where(ok, cols, (ix.certifications[cols] & ~qb.certifications[lo:hi, None]) == 0)
-    cols = np.flatnonzero(ix.qualifications != 0)
-    _and_where(ok, cols, (ix.qualifications[cols] & ~qb.not_qualified[lo:hi, None]) != 0)
-    cols = np.flatnonzero(ix.min_grade >= 0)
-    if len(cols):
-        g = qb.grade[lo:hi, None]
-        _and_where(ok, cols, (g < 0) | (g <= ix.min_grade[cols]))
-    has_amount = qb.has_amount[lo:hi]
-    amount = qb.amount[lo:hi]
-    if has_amount.any():
-        a = amount[:, ix.currency]  # NaN = no rate: fails
-        inside = a >= ix.ticket_min
-        inside &= a <= ix.ticket_max
-        inside[~has_amount] = True
-        ok &= inside
-
-    # --- soft score ----------------------------------------------------------------------------
-    parts: dict[str, np.ndarray] = {}
-    q_has = qb.has_embedding[lo:hi]
-    if ix.dim and q_has.any() and ix.has_embedding.any():
-        if qb.embedding.shape[1] != ix.dim:
-            raise ValueError("query and product embeddings differ in dimension")
-        cos = qb.embedding[lo:hi].astype(np.float64) @ ix.emb.T
-        if keep_parts:
-            sem = cos - w.semantic_floor
-        else:  # reuse the product's memory
-            sem, cos = cos, np.zeros((0, 0))
-            sem -= w.semantic_floor
-        sem /= w.semantic_ceiling - w.semantic_floor
-        np.clip(sem, 0.0, 1.0, out=sem)
-        sem[:, ~ix.has_embedding] = w.neutral
-        sem[~q_has] = w.neutral
-    else:
-        cos = np.zeros((b, p) if keep_parts else (0, 0))
-        sem = np.full((b, p), w.neutral)
-
-    # ticket: 1 - |ln a - mid| / half on the log scale, clipped; neutral without an amount
-    if has_amount.any():
-        with np.errstate(invalid="ignore"):
-            la = np.log(np.maximum(amount, 1.0))  # (b, n_cur); NaN stays NaN
-        ticket = la[:, ix.currency]
-        ticket -= ix.ticket_mid
-        np.abs(ticket, out=ticket)
-        narrow = ix.ticket_half <= 0
-        ticket /= np.where(narrow, 1.0, ix.ticket_half)
-        np.subtract(1.0, ticket, out=ticket)
-        np.clip(ticket, 0.0, 1.0, out=ticket)
-        ticket[:, narrow] = 1.0
-        ticket[~has_amount] = w.neutral
-        np.nan_to_num(ticket, copy=False, nan=0.0)  # no rate: filtered out anyway
-    else:
-        ticket = np.full((b, p), w.neutral)
-
-    # term: 1 inside [lo, hi], else max(0, 1 - months outside / decay); neutral without a term
-    t = qb.term[lo:hi, None]
+def _prepare(ix: ProductIndex, qb: QueryBatch, lo: int, hi: int, w: Weights) -> _Block:
+    n_sec, n_stg = len(ix.cb.sectors), len(ix.cb.stages)
+    qs, qt = qb.sector[lo:hi], qb.stage[lo:hi]
+    s = np.where(qs < 0, n_sec, qs)
+    t = np.where(qt < 0, n_stg, qt)
     with np.errstate(invalid="ignore"):
-        term = np.maximum(ix.term_lo - t, t - ix.term_hi)
+        la = np.log(np.maximum(qb.amount[lo:hi], 1.0))
+    np.nan_to_num(la, copy=False, nan=0.0)
+    terms, term_row = np.unique(qb.term[lo:hi], return_inverse=True)  # every NaN is one value
+    terms = terms[:, None]
+    with np.errstate(invalid="ignore"):
+        term = np.maximum(ix.term_lo - terms, terms - ix.term_hi)
         np.maximum(term, 0.0, out=term)
         term /= w.term_decay_months
         np.subtract(1.0, term, out=term)
         np.maximum(term, 0.0, out=term)
-    term[np.isnan(qb.term[lo:hi])] = w.neutral
+    term[np.isnan(terms[:, 0])] = w.neutral
+    if ix.dim and qb.embedding.shape[1] not in (0, ix.dim):
+        raise ValueError("query and product embeddings differ in dimension")
+    has_embedding = qb.has_embedding[lo:hi] & (qb.embedding.shape[1] == ix.dim > 0)
+    return _Block(
+        lo=lo,
+        hi=hi,
+        s=s,
+        t=t,
+        static_row=s * (n_stg + 1) + t,
+        has_amount=qb.has_amount[lo:hi],
+        la=la,
+        term_table=term,
+        term_row=term_row.reshape(-1),
+        has_embedding=has_embedding,
+        q64=qb.embedding[lo:hi].astype(np.float64),
+    )
 
-    if keep_parts:
-        lut = np.array([0.0, w.family, 1.0, w.neutral])
-        stage_tab = np.where(np.isnan(ix.stage_part), w.neutral, ix.stage_part)
-        rec = _record_table(ix, w)
-        parts = {
-            "semantic": sem,
-            "sector": lut[ix.sector_rel[qs]],
-            "stage": stage_tab[qt],
-            "ticket": ticket,
-            "term": term,
-            "record": rec[ix.record_pos[None, :], qs[:, None], qt[:, None]],
-            "load": np.broadcast_to(ix.load, (b, p)),
-        }
-        static_part = (
-            w.sector * parts["sector"]
-            + w.stage * parts["stage"]
-            + w.record * parts["record"]
-            + w.load * parts["load"]
+
+def _filters(ix: ProductIndex, qb: QueryBatch, lo: int, hi: int) -> np.ndarray:
+    """ok (b, P): the pairs that pass every hard requirement."""
+    ok = ix.sector_ok[qb.sector[lo:hi]]
+    ok &= ix.stage_ok[qb.stage[lo:hi]]
+    ok &= ix.jurisdiction_ok[qb.jurisdiction[lo:hi]]
+    ok &= _by_value(
+        qb.day[lo:hi], lambda d: (d[:, None] >= ix.active_from) & (d[:, None] <= ix.active_until)
+    )
+    ok &= _by_value(qb.instruments[lo:hi], lambda m: (m[:, None] & ix.instrument_bit) != 0)
+    channel = qb.channel_table
+    need = int(ix.channel_class.max()) + 1
+    if channel.shape[1] < need:  # a product class the caller did not cover carries nothing
+        pad = np.zeros((channel.shape[0], need - channel.shape[1]), dtype=bool)
+        channel = np.concatenate([channel, pad], axis=1)
+    ok &= _by_value(qb.channel_class[lo:hi], lambda c: channel[c][:, ix.channel_class])
+    if (ix.min_years > 0).any():
+        ok &= _by_value(qb.years[lo:hi], lambda y: y[:, None] >= ix.min_years)
+    if ix.certifications.any():
+        ok &= _by_value(qb.certifications[lo:hi], lambda m: (ix.certifications & ~m[:, None]) == 0)
+    if ix.qualifications.any():
+        ok &= _by_value(
+            qb.not_qualified[lo:hi],
+            lambda m: (ix.qualifications == 0) | ((ix.qualifications & ~m[:, None]) != 0),
         )
-        # the same operations, in the same order, as the batch branch below
-        score = w.semantic * sem + static_part + w.ticket * ticket + w.term * term
-    else:
-        if static is None:
-            static = _static_table(ix, w)
-        score = sem
-        score *= w.semantic
-        score += static[qs, qt]
-        ticket *= w.ticket
-        score += ticket
-        term *= w.term
-        score += term
-    score *= SCORE_SCALE
-    np.rint(score, out=score)
-    score /= SCORE_SCALE
-    return ok, score, parts, cos
+    if (ix.min_grade >= 0).any():
+        ok &= _by_value(
+            qb.grade[lo:hi],
+            lambda g: (ix.min_grade < 0) | (g[:, None] < 0) | (g[:, None] <= ix.min_grade),
+        )
+    cols = np.flatnonzero(ix.min_revenue > 0)
+    if len(cols):
+        rev = qb.revenue[lo:hi][:, ix.revenue_currency[cols]]
+        enough = rev >= ix.min_revenue[cols]  # NaN (unknown) fails
+        if len(cols) == len(ix):
+            ok &= enough
+        else:
+            ok[:, cols] &= enough
+    has_amount = qb.has_amount[lo:hi]
+    if has_amount.any():
+        a = qb.amount[lo:hi][:, ix.currency]  # NaN = no rate: fails
+        inside = a >= ix.ticket_min
+        inside &= a <= ix.ticket_max
+        inside[~has_amount] = True
+        ok &= inside
+    return ok
 
 
-def _top_k(ok: np.ndarray, score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the columns of the k best passing pairs (score desc, column asc); -1 / NaN padding."""
-    b, p = score.shape
-    key = np.rint(score * SCORE_SCALE).astype(np.int64)
-    key *= p
-    key += np.arange(p - 1, -1, -1, dtype=np.int64)
-    key[~ok] = -1
-    kk = min(k, p)
-    if kk < p:
-        part = np.argpartition(key, p - kk, axis=1)[:, p - kk :]
-    else:
-        part = np.broadcast_to(np.arange(p), (b, p)).copy()
-    pk = np.take_along_axis(key, part, axis=1)
-    order = np.argsort(-pk, axis=1, kind="stable")
-    cols = np.take_along_axis(part, order, axis=1)
-    keys = np.take_along_axis(pk, order, axis=1)
-    valid = keys >= 0
-    top = np.full((b, k), -1, dtype=np.int64)
-    top_scores = np.full((b, k), np.nan)
-    top[:, :kk] = np.where(valid, cols, -1)
-    top_scores[:, :kk] = np.where(valid, np.take_along_axis(score, cols, axis=1), np.nan)
-    return top, top_scores
+def _rest_at(
+    ix: ProductIndex, blk: _Block, r: np.ndarray, c: np.ndarray, w: Weights, tables: _Tables
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The exact non-semantic score at rows r (of the block) x products c (broadcast together):
+    (rest, ticket part, term part). The same operations whatever the shape, so a pair scores the
+    same bits on the dense and the sparse path."""
+    static = tables.static[blk.static_row[r], c]
+    # ticket: 1 - |ln a - mid| / half on the log scale, clipped; neutral without an amount
+    ticket = blk.la[r, ix.currency[c]] - ix.ticket_mid[c]
+    np.abs(ticket, out=ticket)
+    ticket /= tables.half[c]
+    np.subtract(1.0, ticket, out=ticket)
+    np.maximum(ticket, 0.0, out=ticket)
+    np.minimum(ticket, 1.0, out=ticket)
+    ticket = np.where(tables.narrow[c], 1.0, ticket)
+    ticket = np.where(blk.has_amount[r], ticket, w.neutral)
+    term = blk.term_table[blk.term_row[r], c]
+    rest = static + w.ticket * ticket
+    rest += w.term * term
+    return rest, ticket, term
+
+
+def _semantic(cos: np.ndarray, both: np.ndarray, w: Weights) -> np.ndarray:
+    """cos -> the semantic part: clip((cos - floor) / (ceiling - floor), 0, 1); neutral unless both
+    sides have an embedding."""
+    sem = cos - w.semantic_floor
+    sem /= w.semantic_ceiling - w.semantic_floor
+    np.maximum(sem, 0.0, out=sem)
+    np.minimum(sem, 1.0, out=sem)
+    return np.where(both, sem, w.neutral)
+
+
+def _emb64(ix: ProductIndex) -> np.ndarray:
+    """The products' embeddings in float64 (made once per index)."""
+    emb64: np.ndarray | None = ix.__dict__.get("_emb64")
+    if emb64 is None:
+        emb64 = ix.__dict__["_emb64"] = ix.emb.astype(np.float64)
+    return emb64
+
+
+def _block_top(
+    ix: ProductIndex, qb: QueryBatch, lo: int, hi: int, w: Weights, tables: _Tables, k: int
+) -> tuple[np.ndarray, ...]:
+    """The top k of queries lo:hi as pairs sorted by (row, rank): (rows, cols, rounded scores
+    (integers, score x SCORE_SCALE), semantic parts, cosines, ticket parts, term parts).
+
+    A query passing few products (most requests) is scored on those pairs only, its cosines by
+    a matrix-vector product over the rows it passes; a query passing many (a recommendation with
+    every instrument and no amount) is scored densely, its cosines by one matrix product with the
+    other dense queries of the block, and cut to its k best with argpartition.
+    """
+    ok = _filters(ix, qb, lo, hi)
+    blk = _prepare(ix, qb, lo, hi, w)
+    p = len(ix)
+    counts = ok.sum(axis=1)
+    dense = np.flatnonzero(counts > max(DENSE_MIN, int(p * DENSE_SHARE)))
+    semantic = bool(ix.dim) and bool(ix.has_embedding.any())
+    pieces: list[tuple[np.ndarray, ...]] = []
+
+    # --- sparse rows: every passing pair --------------------------------------------------------
+    sparse_ok = ok if len(dense) == 0 else ok.copy()
+    sparse_ok[dense] = False
+    rows, cols = np.nonzero(sparse_ok)
+    if len(rows):
+        rest, ticket, term = _rest_at(ix, blk, rows, cols, w, tables)
+        cos = np.zeros(len(rows))
+        if semantic:
+            emb64 = _emb64(ix)
+            bounds = np.searchsorted(rows, np.arange(hi - lo + 1))
+            for i in np.flatnonzero(blk.has_embedding[: hi - lo]).tolist():
+                a, b = int(bounds[i]), int(bounds[i + 1])
+                if a < b:
+                    cos[a:b] = emb64[cols[a:b]] @ blk.q64[i]
+        both = blk.has_embedding[rows] & ix.has_embedding[cols]
+        sem = _semantic(cos, both, w)
+        score = np.rint((w.semantic * sem + rest) * SCORE_SCALE)
+        pieces.append((rows, cols, score, sem, cos, ticket, term))
+
+    # --- dense rows: score everything, keep the k best per row ----------------------------------
+    if len(dense):
+        r = dense[:, None]
+        c = np.arange(p)[None, :]
+        rest, ticket, term = _rest_at(ix, blk, r, c, w, tables)
+        if semantic and blk.has_embedding[dense].any():
+            cos = blk.q64[dense] @ _emb64(ix).T
+        else:
+            cos = np.zeros((len(dense), p))
+        both = blk.has_embedding[dense][:, None] & ix.has_embedding[None, :]
+        sem = _semantic(cos, both, w)
+        score = np.rint((w.semantic * sem + rest) * SCORE_SCALE)
+        key = score * p + np.arange(p - 1, -1, -1)  # exact in float64 (below 2^53)
+        np.copyto(key, -1.0, where=~ok[dense])
+        kk = min(k, p)
+        top = np.argpartition(key, p - kk, axis=1)[:, p - kk :]
+        keep = np.take_along_axis(key, top, axis=1) >= 0
+        rr = np.broadcast_to(np.arange(len(dense))[:, None], top.shape)[keep]
+        cc = top[keep]
+        pieces.append(
+            (
+                dense[rr],
+                cc,
+                score[rr, cc],
+                sem[rr, cc],
+                cos[rr, cc],
+                ticket[rr, cc],
+                term[rr, cc],
+            )
+        )
+
+    if not pieces:
+        empty_i = np.zeros(0, dtype=np.int64)
+        empty_f = np.zeros(0)
+        return empty_i, empty_i, empty_f, empty_f, empty_f, empty_f, empty_f, empty_i
+    rows, cols, score, sem, cos, ticket, term = (
+        np.concatenate(x) for x in zip(*pieces, strict=True)
+    )
+    order = np.lexsort((cols, -score, rows))
+    rows = rows[order]
+    first = np.searchsorted(rows, np.arange(hi - lo))
+    rank = np.arange(len(rows)) - first[rows]
+    keep = rank < k
+    pick = order[keep]
+    return (
+        rows[keep],
+        cols[pick],
+        score[pick],
+        sem[pick],
+        cos[pick],
+        ticket[pick],
+        term[pick],
+        rank[keep],
+    )
 
 
 def _reasons(

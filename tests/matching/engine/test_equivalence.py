@@ -7,10 +7,14 @@ drawn from a pool of 4 so that equal products and exact ties are common).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import Any
+from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +31,7 @@ from bayfin.matching.engine import (
     update_index,
     why_not,
 )
+from bayfin.matching.engine import match as engine_match
 from bayfin.matching.engine.index import ProductIndex
 
 from . import reference
@@ -104,13 +109,17 @@ def worlds(draw: Any) -> World:
                 min_revenue_currency=draw(st.sampled_from(cb.currencies)) if has_rev else "",
                 required_certifications=_subset(draw, cb.certifications),
                 required_qualifications=_subset(draw, cb.qualifications),
-                min_grade=draw(st.sampled_from(("",) + cb.grades)),
-                active_from=DAY + draw(st.sampled_from([-30, 0, 1])),
-                active_until=draw(st.sampled_from([None, DAY - 1, DAY, DAY + 30])),
+                min_grade=draw(st.sampled_from(("", "") + cb.grades)),
+                active_from=DAY + draw(st.sampled_from([-30, -30, 0, 1])),
+                active_until=draw(st.sampled_from([None, None, DAY - 1, DAY, DAY + 30])),
                 channel_class=draw(st.integers(0, n_channels - 1)),
                 embedding=draw(st.sampled_from([None, *POOL])),
             )
         )
+    # exact ties: copies of some products under other ids (ties are broken by product id)
+    for new_id, original in enumerate(draw(st.lists(st.sampled_from(rows), max_size=6)), 61):
+        rows.append(replace(original, product_id=new_id))
+    ids = [r.product_id for r in rows]
     queries = []
     for qid in range(draw(st.integers(1, 4))):
         quals = _subset(draw, cb.qualifications)
@@ -140,7 +149,13 @@ def worlds(draw: Any) -> World:
                 grade=draw(st.sampled_from(("",) + cb.grades)),
                 day=DAY,
                 channel_ok=np.array(
-                    draw(st.lists(st.booleans(), min_size=n_channels, max_size=n_channels))
+                    draw(
+                        st.lists(
+                            st.sampled_from([True, True, False]),
+                            min_size=n_channels,
+                            max_size=n_channels,
+                        )
+                    )
                 ),
                 embedding=draw(st.sampled_from([None, *POOL])),
             )
@@ -180,6 +195,16 @@ def worlds(draw: Any) -> World:
     return World(cb, rows, queries, records, exposure, w, draw(st.integers(1, 8)))
 
 
+@contextmanager
+def dense_above(n: int) -> Iterator[None]:
+    """Score densely every query passing more than n products (-1: all; 10**9: none)."""
+    with (
+        mock.patch.object(engine_match, "DENSE_MIN", n),
+        mock.patch.object(engine_match, "DENSE_SHARE", 0.0),
+    ):
+        yield
+
+
 def _index(world: World, rows: list[ProductRow] | None = None, version: int = 1) -> ProductIndex:
     return build_index(
         world.rows if rows is None else rows,
@@ -191,8 +216,8 @@ def _index(world: World, rows: list[ProductRow] | None = None, version: int = 1)
 
 
 @SETTINGS
-@given(worlds())
-def test_engine_equals_reference(world: World) -> None:
+@given(worlds(), st.sampled_from([-1, 3, 10**9]))
+def test_engine_equals_reference(world: World, dense: int) -> None:
     ix = _index(world)
     for q in world.queries:
         ref = reference.match(
@@ -204,7 +229,9 @@ def test_engine_equals_reference(world: World) -> None:
             exposure=world.exposure,
             k=world.k,
         )
-        got = match_one(ix, q, world.w, k=world.k)
+        with dense_above(dense):
+            got = match_one(ix, q, world.w, k=world.k)
+            everything = match_one(ix, q, world.w, k=len(world.rows), explain=False)
         assert [e.candidate.product_id for e in got] == [c.product_id for c in ref]
         for e, c in zip(got, ref, strict=True):
             assert abs(e.candidate.score - c.score) <= 1e-6
@@ -212,7 +239,6 @@ def test_engine_equals_reference(world: World) -> None:
             for name, value in c.parts.items():
                 assert abs(e.candidate.parts[name] - value) <= 1e-9, name
         # the hard requirements: the engine's pass set is the reference's, and why_not agrees
-        everything = match_one(ix, q, world.w, k=len(world.rows), explain=False)
         passing = {e.candidate.product_id for e in everything}
         for p in world.rows:
             expected = reference.fails(p, q, world.cb)
@@ -221,15 +247,18 @@ def test_engine_equals_reference(world: World) -> None:
 
 
 @SETTINGS
-@given(worlds())
-def test_match_batch_equals_match_one(world: World) -> None:
+@given(worlds(), st.sampled_from([-1, 2, 5, 10**9]))
+def test_match_batch_equals_match_one(world: World, dense: int) -> None:
+    """In any block, whichever path (sparse or dense) each query takes."""
     ix = _index(world)
     qb = QueryBatch.from_queries(world.queries, world.cb)
     for chunk in (1, 3):
-        ids, scores = match_batch(ix, qb, world.w, k=world.k, chunk=chunk)
+        with dense_above(dense):
+            ids, scores = match_batch(ix, qb, world.w, k=world.k, chunk=chunk)
         assert ids.shape == scores.shape == (len(world.queries), world.k)
         for i, q in enumerate(world.queries):
-            one = match_one(ix, q, world.w, k=world.k, explain=False)
+            with dense_above(dense):
+                one = match_one(ix, q, world.w, k=world.k, explain=False)
             expected_ids = [e.candidate.product_id for e in one]
             expected_ids += [-1] * (world.k - len(one))
             assert ids[i].tolist() == expected_ids
@@ -265,3 +294,21 @@ def _assert_same_index(a: ProductIndex, b: ProductIndex) -> None:
         if isinstance(x, np.ndarray):
             assert x.dtype == y.dtype, name
             np.testing.assert_array_equal(x, y, err_msg=name)
+
+
+@pytest.mark.parametrize("dense", [-1, 10**9])
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_ties_at_the_cut_go_to_the_lower_product_id(dense: int, k: int) -> None:
+    """Four equal products and one better: whichever path, the cut keeps the lowest ids."""
+    from .support import CB, no_records, product, query, unit
+
+    rows = [product(pid) for pid in (9, 4, 7, 2)] + [
+        product(5, focus_sectors=frozenset({"ic"}), embedding=unit(1, 0))
+    ]
+    ix = build_index(rows, CB, records=no_records(), exposure={}, version=1)
+    q = query(embedding=unit(1, 0))
+    with dense_above(dense):
+        got = [e.candidate.product_id for e in match_one(ix, q, Weights(), k=k)]
+        ids, _ = match_batch(ix, QueryBatch.from_queries([q, q], CB), Weights(), k=k)
+    assert got == [5, 2, 4, 7, 9][:k]
+    assert ids.tolist() == [got, got]
