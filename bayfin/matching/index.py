@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, F
+from django.db.models import Count, F, Max
 
 from bayfin.common.money import CURRENCIES
 from bayfin.common.vocab import (
@@ -103,11 +103,13 @@ class Snapshot:
     classes: list[ChannelClass]  # position = ProductRow.channel_class
     class_of: dict[ChannelClass, int]
     product_ids: frozenset[int]
-    # product id -> (name, institution id) for the texts and the stored rows
-    institution_of: dict[int, int] = field(default_factory=dict)
+    stamps: dict[int, Any] = field(default_factory=dict)  # product id -> updated_at when read
 
     def __len__(self) -> int:
         return len(self.product_ids)
+
+    def fingerprint(self) -> Fingerprint:
+        return len(self.stamps), max(self.stamps.values(), default=None)
 
 
 _lock = threading.Lock()
@@ -138,20 +140,36 @@ def bump(product_ids: Iterable[int]) -> int:
     return version
 
 
+Fingerprint = tuple[int, Any]  # (published products, their latest updated_at)
+
+
+def stored_fingerprint() -> Fingerprint:
+    row = Product.objects.filter(status__in=INDEXED_STATUSES).aggregate(n=Count("pk"), latest=Max("updated_at"))
+    return int(row["n"] or 0), row["latest"]
+
+
 def current_index(kind: str = BatchKind.REQUESTS) -> Snapshot:
-    """This process's copy for ``kind`` at the stored version (one query when it is current)."""
+    """This process's copy for ``kind``, current with the stored version (two small queries when it is).
+
+    Besides the version, the copy's products must agree with the table's (how many are published,
+    and the latest ``updated_at`` among them): a write that bypassed the services (a bulk load, a
+    shell, a test's factory, a rolled-back transaction whose version number came back) rebuilds the
+    copy instead of serving a stale one."""
     version = stored_version()
+    fingerprint = stored_fingerprint()
     with _lock:
         snap = _cache.get(kind)
-        if snap is not None and snap.version == version:
+        if snap is not None and snap.version == version and snap.fingerprint() == fingerprint:
             return snap
-        changed: list[int] | None = None
+        fresh: Snapshot | None = None
         if snap is not None and version > snap.version:
             rows = list(IndexChange.objects.filter(version__gt=snap.version, version__lte=version)
                         .values_list("product_id", flat=True).distinct()[:MAX_INCREMENT + 1])
             if len(rows) <= MAX_INCREMENT and REBUILD not in rows:
-                changed = [int(r) for r in rows]
-        snap = _update(snap, changed, version) if snap is not None and changed is not None else _build(kind, version)
+                fresh = _update(snap, [int(r) for r in rows], version)
+                if fresh.fingerprint() != fingerprint:
+                    fresh = None  # changes this copy cannot know about: start again
+        snap = fresh if fresh is not None else _build(kind, version)
         _cache[kind] = snap
         return snap
 
@@ -272,7 +290,7 @@ def _build(kind: str, version: int) -> Snapshot:
     rows = product_rows(products, classes, class_of)
     index = build_index(rows, cb, records=records(cb), exposure=exposure(kind), version=version)
     return Snapshot(kind, version, index, classes, class_of, frozenset(p.pk for p in products),
-                    {p.pk: p.institution_id for p in products})
+                    {p.pk: p.updated_at for p in products})
 
 
 def _update(snap: Snapshot, changed: Sequence[int], version: int) -> Snapshot:
@@ -283,9 +301,9 @@ def _update(snap: Snapshot, changed: Sequence[int], version: int) -> Snapshot:
     remove = [i for i in changed if i not in present and i in snap.product_ids]
     index = update_index(snap.index, upsert=rows, remove=remove, version=version)
     ids = (snap.product_ids - set(remove)) | present
-    institution_of = {k: v for k, v in snap.institution_of.items() if k not in set(remove)}
-    institution_of.update({p.pk: p.institution_id for p in products})
-    return Snapshot(snap.kind, version, index, classes, class_of, frozenset(ids), institution_of)
+    stamps = {k: v for k, v in snap.stamps.items() if k not in set(remove) and k not in present}
+    stamps.update({p.pk: p.updated_at for p in products})
+    return Snapshot(snap.kind, version, index, classes, class_of, frozenset(ids), stamps)
 
 
 def products_of_institution(institution_id: int) -> list[int]:

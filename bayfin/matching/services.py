@@ -50,6 +50,7 @@ from .models import (
     BatchStatus,
     Embedding,
     EmbeddingKind,
+    IndexChange,
     Match,
     MatchBatch,
     MatchKind,
@@ -521,7 +522,9 @@ def _finish(batch: MatchBatch) -> None:
     MatchBatch.objects.filter(pk=batch.pk).update(
         status=BatchStatus.DONE, finished_at=timezone.now(),
         exposure={str(k): v for k, v in sorted(counts.items())}, concentration=figures)
-    ix.bump([ix.REBUILD])
+    version = ix.bump([ix.REBUILD])
+    # Every copy older than this version rebuilds (the marker says so): older changes are not needed.
+    IndexChange.objects.filter(version__lt=version).delete()
 
 
 def match_all(*, actor: Any = None, kinds: Sequence[str] = (BatchKind.REQUESTS, BatchKind.ENTERPRISES),
