@@ -342,6 +342,11 @@ def _semantic(cos: np.ndarray, both: np.ndarray, w: Weights) -> np.ndarray:
     return np.where(both, sem, w.neutral)
 
 
+def _dot(rows32: np.ndarray, q64: np.ndarray) -> np.ndarray:
+    """float32 rows . a float64 vector, computed in float64."""
+    return np.einsum("ij,j->i", rows32, q64, dtype=np.float64)
+
+
 def _emb64(ix: ProductIndex) -> np.ndarray:
     """The products' embeddings in float64 (made once per index)."""
     emb64: np.ndarray | None = ix.__dict__.get("_emb64")
@@ -377,12 +382,13 @@ def _block_top(
         rest, ticket, term = _rest_at(ix, blk, rows, cols, w, tables)
         cos = np.zeros(len(rows))
         if semantic:
-            emb64 = _emb64(ix)
+            # per query: its passing products' float32 rows, dotted in float64 (einsum: no BLAS
+            # threads to wake for a few hundred rows)
             bounds = np.searchsorted(rows, np.arange(hi - lo + 1))
-            for i in np.flatnonzero(blk.has_embedding[: hi - lo]).tolist():
+            for i in np.flatnonzero(blk.has_embedding).tolist():
                 a, b = int(bounds[i]), int(bounds[i + 1])
                 if a < b:
-                    cos[a:b] = emb64[cols[a:b]] @ blk.q64[i]
+                    cos[a:b] = _dot(ix.emb[cols[a:b]], blk.q64[i])
         both = blk.has_embedding[rows] & ix.has_embedding[cols]
         sem = _semantic(cos, both, w)
         score = np.rint((w.semantic * sem + rest) * SCORE_SCALE)
@@ -393,10 +399,12 @@ def _block_top(
         r = dense[:, None]
         c = np.arange(p)[None, :]
         rest, ticket, term = _rest_at(ix, blk, r, c, w, tables)
-        if semantic and blk.has_embedding[dense].any():
-            cos = blk.q64[dense] @ _emb64(ix).T
-        else:
+        if not (semantic and blk.has_embedding[dense].any()):
             cos = np.zeros((len(dense), p))
+        elif len(dense) <= 4:
+            cos = np.stack([_dot(ix.emb, blk.q64[i]) for i in dense.tolist()])
+        else:
+            cos = blk.q64[dense] @ _emb64(ix).T
         both = blk.has_embedding[dense][:, None] & ix.has_embedding[None, :]
         sem = _semantic(cos, both, w)
         score = np.rint((w.semantic * sem + rest) * SCORE_SCALE)
