@@ -286,19 +286,24 @@ class _Visibility:
     badges: dict[int, set[str]] = field(default_factory=dict)  # shown qualifications
     consent: bool = True  # False: public profile only (recommendations)
 
-    def allows(self, enterprise_id: int, reason: Mapping[str, Any]) -> bool:
-        scope = reason.get("scope")
-        if scope is None or scope not in PRIVATE_SCOPES:
+    def public(self, enterprise_id: int, reason: Mapping[str, Any]) -> bool:
+        """Whether the reason rests only on what the enterprise's public profile shows."""
+        if reason.get("scope") not in PRIVATE_SCOPES:
             return True
         p = reason.get("params") or {}
         code = reason.get("code")
         if code == "years_ok":
             return True  # the founding year is on the public profile
         if code == "certifications_ok" and set(p.get("certs", [])) <= self.certifications.get(enterprise_id, set()):
-            return True
-        if code == "qualification_ok" and set(p.get("qualifications", [])) & self.badges.get(enterprise_id, set()):
-            return True
-        return self.consent and scope in self.scopes.get(enterprise_id, set())
+            return True  # every one published
+        # a qualification the enterprise shows as a badge
+        return code == "qualification_ok" and bool(
+            set(p.get("qualifications", [])) & self.badges.get(enterprise_id, set()))
+
+    def allows(self, enterprise_id: int, reason: Mapping[str, Any]) -> bool:
+        """Whether an institution may read the reason: public, or under a live consent to its scope."""
+        return self.public(enterprise_id, reason) or (
+            self.consent and reason.get("scope") in self.scopes.get(enterprise_id, set()))
 
 
 def _visibility(institution: Institution | None, enterprise_ids: Sequence[int], *, consent: bool) -> _Visibility:
@@ -316,9 +321,10 @@ def _visibility(institution: Institution | None, enterprise_ids: Sequence[int], 
     return vis
 
 
-def _views(rows: Sequence[Match], *, visibility: _Visibility | None, rerank: bool) -> list[MatchView]:
-    """Stored rows as views; with ``visibility`` (an institution reading), private reasons it may
-    not read become one "Meets your product's requirements"."""
+def _views(rows: Sequence[Match], *, visibility: _Visibility, institution: bool, rerank: bool) -> list[MatchView]:
+    """Stored rows as views; for an institution, private reasons it may not read become one
+    "Meets your product's requirements". A reason is ``private`` when it rests on data the public
+    profile does not show."""
     channel_codes = [r.get("params", {}).get("channel", "") for m in rows for r in m.reasons if r.get("code") == "channel"]
     names = _channel_names(channel_codes)
     out = []
@@ -326,8 +332,8 @@ def _views(rows: Sequence[Match], *, visibility: _Visibility | None, rerank: boo
         reasons: list[ReasonView] = []
         hidden = 0
         for r in m.reasons:
-            private = r.get("scope") in PRIVATE_SCOPES and r.get("code") != "years_ok"
-            if visibility is not None and not visibility.allows(m.enterprise_id, r):
+            private = not visibility.public(m.enterprise_id, r)
+            if institution and not visibility.allows(m.enterprise_id, r):
                 hidden += 1
                 continue
             reasons.append(ReasonView(code=r.get("code", ""), text=reason_text(r, channels=names), private=private))
@@ -370,7 +376,8 @@ def request_matches_for(user: Any, request_id: int) -> list[MatchView]:
     if not requests.exists():
         raise NotFound(_("Financing request not found."))
     rows = list(_rows().filter(kind=MatchKind.REQUEST, request_id=request_id).order_by("rank", "pk"))
-    return _views(rows, visibility=None, rerank=False)
+    return _views(rows, visibility=_visibility(None, [m.enterprise_id for m in rows], consent=False),
+                  institution=False, rerank=False)
 
 
 def product_matches_for(user: Any, product_id: int) -> list[MatchView]:
@@ -386,9 +393,8 @@ def product_matches_for(user: Any, product_id: int) -> list[MatchView]:
                                request__status__in=REQUEST_VISIBLE_STATUSES,
                                request__enterprise__organisation__status=OrganisationStatus.VERIFIED)
                 .order_by("-score", "request_id"))
-    visibility = (_visibility(institution, [m.enterprise_id for m in rows], consent=True)
-                  if institution is not None else None)
-    return _views(rows, visibility=visibility, rerank=True)
+    visibility = _visibility(institution, [m.enterprise_id for m in rows], consent=True)
+    return _views(rows, visibility=visibility, institution=institution is not None, rerank=True)
 
 
 def recommendations_for(user: Any, *, product_id: int | None = None) -> list[MatchView]:
@@ -415,7 +421,8 @@ def recommendations_for(user: Any, *, product_id: int | None = None) -> list[Mat
         best.append(m)
         if len(best) >= MAX_RECOMMENDATIONS:
             break
-    return _views(best, visibility=_visibility(institution, list(seen), consent=False), rerank=True)
+    return _views(best, visibility=_visibility(institution, list(seen), consent=False), institution=True,
+                  rerank=True)
 
 
 def why_not_for(user: Any, request_id: int, product_id: int) -> WhyNotView:

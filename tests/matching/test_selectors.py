@@ -401,3 +401,17 @@ def test_part_labels_and_the_hidden_text_follow_the_language(chinese: Any) -> No
     labels = {p.part: p.label for p in match.parts}
     assert (labels["sector"], labels["term"]) == ("所属行业", "期限")
     assert fits.pk == match.product_id
+
+
+def test_a_reason_on_published_data_is_not_marked_private_and_one_on_private_data_is() -> None:
+    fits = product(required_certifications=[CertificationKind.HNTE], min_years_operating=3, min_credit_grade="BBB")
+    req = request()
+    CertificationFactory(enterprise=req.enterprise, kind=CertificationKind.HNTE, issued_on=dt.date(2025, 1, 1),
+                         expires_on=None, published=True)
+    grade(req.enterprise, "A")
+    refresh(req)
+    consent(req.enterprise, fits.institution, Scope.CREDIT)
+    for match in (_institution_reads(fits),
+                  selectors.request_matches_for(member_of(req.enterprise.organisation), req.pk)[0]):
+        private = {r.code: r.private for r in match.reasons}
+        assert (private["certifications_ok"], private["years_ok"], private["grade_ok"]) == (False, False, True)
