@@ -77,7 +77,6 @@ class ProductIndex:
     channel_class: np.ndarray  # int64 (P,)
     has_embedding: np.ndarray  # bool (P,)
     emb: np.ndarray  # float32 (P, dim), zeros where there is no embedding
-    emb_norm_max: float  # the largest embedding norm (bounds the float32 cosine error)
     sector_ok: np.ndarray  # bool (S+1, P)
     stage_ok: np.ndarray  # bool (T+1, P)
     jurisdiction_ok: np.ndarray  # bool (J+1, P)
@@ -108,7 +107,7 @@ class ProductIndex:
         """A sub-index of some columns (their load and record stay as in the whole index)."""
         pos = np.sort(np.asarray(positions, dtype=np.int64))
         cols = {name: getattr(self, name)[..., pos] for name in _COLUMNS}
-        return replace(
+        sub = replace(
             self,
             rows=tuple(self.rows[i] for i in pos.tolist()),
             emb=self.emb[pos],
@@ -116,6 +115,8 @@ class ProductIndex:
             load=self.load[pos],
             **cols,
         )
+        sub.__dict__["_parent"] = (self, pos)  # lets the matcher slice the parent's tables
+        return sub
 
 
 def build_index(
@@ -215,9 +216,6 @@ def _finish(
         cb=cb,
         rows=rows,
         emb=emb,
-        emb_norm_max=float(np.sqrt((emb.astype(np.float64) ** 2).sum(axis=1)).max())
-        if len(emb)
-        else 0.0,
         records=records,
         record_pos=record_pos,
         exposure=dict(exposure),

@@ -143,46 +143,68 @@ def _has(index: ProductIndex, pid: int) -> bool:
     return True
 
 
+@dataclass(frozen=True)
 class _Tables:
-    """What depends on the weights but not on the query: computed once per call."""
+    """What depends on the weights but not on the query, made once per index and weights."""
 
-    def __init__(self, ix: ProductIndex, w: Weights) -> None:
-        cb = ix.cb
-        self.n_stage_rows = len(cb.stages) + 1
-        self.sector_lut = np.array([0.0, w.family, 1.0, w.neutral])
-        self.stage = np.where(np.isnan(ix.stage_part), w.neutral, ix.stage_part)  # (T+1, P)
-        self.record = _record_table(ix, w)  # (n_inst+1, S+1, T+1)
-        self._static: np.ndarray | None = None
-        self._ix, self._w = ix, w
-        # the channel table may not cover every product class: those carry nothing
-        self.narrow = ix.ticket_half <= 0
-        self.half = np.where(self.narrow, 1.0, ix.ticket_half)
+    sector_lut: np.ndarray  # sector_rel code -> sector part
+    stage: np.ndarray  # (T+1, P): the stage part (neutral filled in)
+    record: np.ndarray  # (n_inst+1, S+1, T+1): the record part
+    static: (
+        np.ndarray
+    )  # ((S+1)(T+1), P): w.sector*sector + w.stage*stage + w.record*record + w.load*load
+    narrow: np.ndarray  # (P,): a single-point ticket range (the ticket part is 1)
+    half: np.ndarray  # (P,): the ticket's half-width on the log scale (1 where narrow)
 
-    @property
-    def static(self) -> np.ndarray:
-        """((S+1) * (T+1), P): w.sector * sector + w.stage * stage + w.record * record + w.load * load."""
-        if self._static is None:
-            ix, w = self._ix, self._w
-            sector = self.sector_lut[ix.sector_rel]  # (S+1, P)
-            record = np.moveaxis(self.record[ix.record_pos], 0, -1)  # (S+1, T+1, P)
-            static = (
-                w.sector * sector[:, None, :]
-                + w.stage * self.stage[None, :, :]
-                + w.record * record
-                + w.load * ix.load
-            )
-            self._static = static.reshape(-1, len(ix))
-        return self._static
+    @classmethod
+    def make(cls, ix: ProductIndex, w: Weights) -> _Tables:
+        sector_lut = np.array([0.0, w.family, 1.0, w.neutral])
+        stage = np.where(np.isnan(ix.stage_part), w.neutral, ix.stage_part)
+        record = _record_table(ix, w)
+        sector = sector_lut[ix.sector_rel]  # (S+1, P)
+        by_product = np.moveaxis(record[ix.record_pos], 0, -1)  # (S+1, T+1, P)
+        static = (
+            w.sector * sector[:, None, :]
+            + w.stage * stage[None, :, :]
+            + w.record * by_product
+            + w.load * ix.load
+        )
+        narrow = ix.ticket_half <= 0
+        return cls(
+            sector_lut=sector_lut,
+            stage=stage,
+            record=record,
+            static=static.reshape(-1, len(ix)),
+            narrow=narrow,
+            half=np.where(narrow, 1.0, ix.ticket_half),
+        )
+
+    def take(self, pos: np.ndarray) -> _Tables:
+        """The tables of a sub-index (the same values, so the same scores)."""
+        return _Tables(
+            sector_lut=self.sector_lut,
+            stage=self.stage[:, pos],
+            record=self.record,
+            static=self.static[:, pos],
+            narrow=self.narrow[pos],
+            half=self.half[pos],
+        )
 
 
 def _tables(ix: ProductIndex, w: Weights) -> _Tables:
-    """The weights' tables for this index, kept on the (immutable) index for the next call."""
+    """The weights' tables for this index, kept on the (immutable) index for the next call; a
+    sub-index (``ProductIndex.take``) slices its parent's."""
     cache: dict[Weights, _Tables] = ix.__dict__.setdefault("_weights_tables", {})
     tables = cache.get(w)
     if tables is None:
         if len(cache) >= 4:
             cache.clear()
-        tables = cache[w] = _Tables(ix, w)
+        parent = ix.__dict__.get("_parent")
+        if parent is not None:
+            tables = _tables(parent[0], w).take(parent[1])
+        else:
+            tables = _Tables.make(ix, w)
+        cache[w] = tables
     return tables
 
 

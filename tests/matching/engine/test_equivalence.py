@@ -43,7 +43,7 @@ POOL = [(v / np.linalg.norm(v)).astype(np.float32) for v in _rng.normal(size=(4,
     (np.ones(DIM) / np.sqrt(DIM)).astype(np.float32)
 ]
 MONEY = [0.0, 1.0, 500.0, 1_000.0, 20_000.0, 1_000_000.0, 5_000_000.0, 20_000_000.0]
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @dataclass
