@@ -1,7 +1,7 @@
 """Benchmark: batch matching, 1k / 10k / 100k queries against 10,000 products, top 10 each.
 
     .venv/bin/python benchmarks/matching_batch.py [--products 10000] [--sizes 1000,10000,100000]
-        [--reference 20] [--chunk 2048] [--quick]
+        [--reference 20] [--chunk 2048] [--what-if 10000] [--quick]
 
 Inputs come from ``bayfin.matching.engine.synthetic`` (seeded): 10,000 products of about 2,000
 institutions (tickets in CNY, MOP, HKD and USD, ~30 % sector-restricted, random unit float32
@@ -14,6 +14,10 @@ products and builds the index (not timed), generates the batch (not timed; the m
 mostly the 512-float embeddings of every query, counts in the peak as it would in a worker), then
 times ``match_batch(index, batch, CURRENT, k=10, chunk=...)``. Printed per size: wall seconds,
 µs per query (flat when the cost grows linearly), peak RSS, and RSS before matching.
+
+A what-if line times one size (``--what-if``, 10,000) again with the BLAS library limited to one
+thread (threadpoolctl, in that child only): on a 2-core machine shared with other work, a second
+BLAS thread in the matrix products can cost more than it saves; the line says which it is here.
 
 Baseline, in the same run: the reference implementation (``tests/matching/engine/reference.py``,
 a per-pair Python loop over the same rules and weights) on the first ``--reference`` queries of
@@ -77,8 +81,12 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kilobytes on Linux
 
 
-def child(n: int, n_products: int, chunk: int) -> None:
+def child(n: int, n_products: int, chunk: int, blas_threads: int = 0) -> None:
     """One size in this (fresh) process; prints one JSON line."""
+    if blas_threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(blas_threads, user_api="blas")
     w = world(n_products)
     began = time.perf_counter()
     batch = synthetic.query_batch(n, seed=SEED, cb=w["cb"], mk=w["mk"])
@@ -93,10 +101,10 @@ def child(n: int, n_products: int, chunk: int) -> None:
                       "head_ids": ids[:3].tolist()}))
 
 
-def run_child(n: int, n_products: int, chunk: int) -> dict[str, Any]:
+def run_child(n: int, n_products: int, chunk: int, blas_threads: int = 0) -> dict[str, Any]:
     out = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, str(Path(__file__).resolve()), "--child", str(n), "--products", str(n_products),
-         "--chunk", str(chunk)], check=True, capture_output=True, text=True)
+         "--chunk", str(chunk), "--blas-threads", str(blas_threads)], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -126,13 +134,16 @@ def main() -> int:
     parser.add_argument("--reference", type=int, default=20, help="queries run through the reference loop")
     parser.add_argument("--chunk", type=int, default=2048, help="match_batch's chunk (queries per block)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 and 5,000 queries, 5 reference")
+    parser.add_argument("--what-if", type=int, default=10_000,
+                        help="also time this size with BLAS on one thread (0 = skip)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--blas-threads", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.products, args.chunk)
+        child(args.child, args.products, args.chunk, args.blas_threads)
         return 0
     if args.quick:
-        args.sizes, args.reference = "1000,5000", 5
+        args.sizes, args.reference, args.what_if = "1000,5000", 5, 1000
     sizes = [int(s) for s in args.sizes.split(",")]
 
     load_before = os.getloadavg()
@@ -151,6 +162,7 @@ def main() -> int:
     for n in sizes:
         got = run_child(n, args.products, args.chunk)
         results.append(got)
+    what_if = run_child(args.what_if, args.products, args.chunk, blas_threads=1) if args.what_if else None
     print(f"{'path (' + format(args.products, ',') + ' products, top 10)':<50}{'queries':>9}{'seconds':>10}"
           f"{'µs/query':>10}{'peak RSS':>10}{'ratio':>8}")
     for got in results:
@@ -159,6 +171,11 @@ def main() -> int:
               f"{ref_s * n:>10,.0f}{ref_s * 1e6:>10,.0f}{'':>10}{1.0:>8.1f}")
         print(f"{'match_batch (fresh process)':<50}{n:>9,}{got['seconds']:>10.2f}"
               f"{got['seconds'] / n * 1e6:>10,.0f}{got['peak_rss_mb']:>8,.0f}MB{ref_s * n / got['seconds']:>8.0f}")
+    if what_if:
+        n = what_if["n"]
+        print(f"{'match_batch, BLAS on 1 thread (what-if)':<50}{n:>9,}{what_if['seconds']:>10.2f}"
+              f"{what_if['seconds'] / n * 1e6:>10,.0f}{what_if['peak_rss_mb']:>8,.0f}MB"
+              f"{ref_s * n / what_if['seconds']:>8.0f}")
     base = results[0]["seconds"] / results[0]["n"]
     print("Per-query cost relative to the smallest size: "
           + ", ".join(f"{g['n']:,}: {g['seconds'] / g['n'] / base:.2f}" for g in results)

@@ -12,6 +12,9 @@ own, after ``--warmup`` untimed calls: ``match_one(index, q, CURRENT, k=10, expl
 Beside it, in the same run:
 
 - the same calls without explanations (``explain=False``): what the reasons cost;
+- the same calls without explanations with the BLAS library limited to one thread (threadpoolctl;
+  a what-if, not the engine's code): on a 2-core machine shared with other work, waking a second
+  BLAS thread for one query's matrix-vector product can cost milliseconds;
 - ``why_not`` for one product per query (the enterprise's "why not?");
 - the reference implementation (``tests/matching/engine/reference.py``, a per-pair Python loop
   over the same rules and weights) on the first ``--reference`` of the same queries, each timed
@@ -56,7 +59,7 @@ def timed(call: Callable[[int], object], calls: int, warmup: int) -> np.ndarray:
 
 
 def row(label: str, ms: np.ndarray, ratio: float | None = None) -> str:
-    return (f"{label:<52}{len(ms):>7,}{np.percentile(ms, 50):>9.2f}{np.percentile(ms, 95):>9.2f}"
+    return (f"{label:<60}{len(ms):>7,}{np.percentile(ms, 50):>9.2f}{np.percentile(ms, 95):>9.2f}"
             f"{ms.max():>9.2f}" + (f"{ratio:>8.1f}" if ratio is not None else ""))
 
 
@@ -98,6 +101,10 @@ def main() -> int:
     with_reasons = timed(full, args.calls, args.warmup)
     without = timed(bare, args.calls, args.warmup)
     whys = timed(whynot, args.calls, args.warmup)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        one_thread = timed(bare, args.calls, args.warmup)
 
     ref = reference_module()
     m = min(args.reference, args.calls)
@@ -120,10 +127,12 @@ def main() -> int:
     print(f"Ratio: the reference's p50 over the line's p50. Reasons per query (top 10): "
           f"{np.mean([sum(len(e.reasons) for e in results[i]) for i in results]):.1f}; results per query "
           f"{np.mean([len(results[i]) for i in results]):.2f} of 10")
-    print(f"{'path (ms per call)':<52}{'calls':>7}{'p50':>9}{'p95':>9}{'max':>9}{'ratio':>8}")
+    print(f"{'path (ms per call)':<60}{'calls':>7}{'p50':>9}{'p95':>9}{'max':>9}{'ratio':>8}")
     print(row("reference loop, top 10, no reasons (baseline)", ref_ms, 1.0))
     print(row("match_one, top 10 with explanations", with_reasons, ref_p50 / np.percentile(with_reasons, 50)))
     print(row("match_one, top 10 without explanations", without, ref_p50 / np.percentile(without, 50)))
+    print(row("match_one, no explanations, BLAS on 1 thread (what-if)", one_thread,
+              ref_p50 / np.percentile(one_thread, 50)))
     print(row("why_not, one product", whys))
     print(f"Engine = reference on {m} queries: {'yes' if agree else 'NO'} (same ids and order; max |score "
           f"difference| {worst:.1e})")
