@@ -1153,6 +1153,12 @@ class DemoGenerator:
             lender_mainland = inst.organisation.jurisdiction in V.MAINLAND
             cross_border = len(currencies) > 1 or any((j in V.MAINLAND) != lender_mainland for j in jurisdictions)
             sectors = sorted({*sectors, "integrated_circuits"}) if instrument in EQUITY_LIKE and sectors else []
+            # ... and fitting the demo enterprises' own requests, so their matches show the institutions
+            # they deal with: lenders at every stage, investors at Series B too, tickets from 500k.
+            stages = (sorted({*stages, "series_b"}, key=STAGE_ORDER.__getitem__)
+                      if instrument in EQUITY_LIKE and stages else [])
+            ticket_min = min(ticket_min, 500_000)
+            ticket_max = max(ticket_max, 20_000_000)
         return ProductData(
             index=index, institution_index=inst.index, name=name, instrument=instrument, status=status,
             sectors=sectors, stages=list(stages), jurisdictions=jurisdictions, currencies=currencies,

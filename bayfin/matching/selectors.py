@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from bayfin.accounts.models import OrganisationKind, OrganisationStatus
@@ -105,6 +105,7 @@ class MatchView:
     computed_at: datetime
     kind: str = MatchKind.REQUEST
     hidden_reasons: int = 0  # reasons replaced by "Meets your product's requirements"
+    request_title: str = ""  # the request's title (public to institutions it is open to)
 
 
 @dataclass
@@ -201,7 +202,9 @@ def reason_text(reason: Mapping[str, Any], *, currency_reader: Callable[[Any, st
         return gettext("Qualifies as %(qualifications)s") % {
             "qualifications": _labels(Qualification, p.get("qualifications", []))}
     if code == "years_ok":
-        return gettext("Operating for at least %(years)s years") % {"years": format_number(p.get("min_years", 0))}
+        n = int(p.get("min_years", 0))
+        return ngettext("Operating for at least %(years)s year", "Operating for at least %(years)s years", n) % {
+            "years": format_number(n)}
     if code == "certifications_ok":
         return gettext("Holds the required certifications: %(certifications)s") % {
             "certifications": _labels(CertificationKind, p.get("certs", []))}
@@ -241,7 +244,9 @@ def _failure_text(code: str, p: Mapping[str, Any], *, fit_status: str, lender: s
         return gettext("The product is limited to other sectors: %(allowed)s.") % {
             "allowed": _labels(Sector, p.get("allowed", []))}
     if code == "years":
-        return gettext("The product asks for at least %(min)s years operating; you have %(years)s.") % {
+        return ngettext("The product asks for at least %(min)s year operating; you have %(years)s.",
+                        "The product asks for at least %(min)s years operating; you have %(years)s.",
+                        int(p.get("min_years", 0))) % {
             "min": format_number(p.get("min_years", 0)), "years": format_number(p.get("years", 0))}
     if code == "revenue":
         minimum = _money(p.get("min"), p.get("currency", ""))
@@ -345,12 +350,13 @@ def _views(rows: Sequence[Match], *, visibility: _Visibility, institution: bool,
             institution_name=product.institution.organisation.display_name(), request_id=m.request_id,
             enterprise_id=m.enterprise_id, enterprise_name=m.enterprise.organisation.display_name(),
             score=float(m.score), rank=position if rerank else m.rank, parts=_parts(m), reasons=reasons,
-            weights_version=m.weights_version, computed_at=m.computed_at, kind=m.kind, hidden_reasons=hidden))
+            weights_version=m.weights_version, computed_at=m.computed_at, kind=m.kind, hidden_reasons=hidden,
+            request_title=m.request.title if m.request_id else ""))
     return out
 
 
 def _rows() -> QuerySet[Match]:
-    return Match.objects.select_related("product__institution__organisation", "enterprise__organisation")
+    return Match.objects.select_related("product__institution__organisation", "enterprise__organisation", "request")
 
 
 def _institution_of(user: Any) -> Institution | None:
