@@ -15,6 +15,7 @@ import pytest
 
 from bayfin.consent.models import Scope
 from bayfin.institutions.models import ProductStatus
+from bayfin.matching.engine.weights import CURRENT
 from bayfin.matching.models import BatchKind, MatchBatch
 from tests.consent.conftest import ConsentGrantFactory
 from tests.factories import (
@@ -74,7 +75,7 @@ def test_a_requests_matches_with_parts_and_reasons(api_for: Any, enterprise_user
     assert m["product"] == {"id": product.pk, "name": "Lotus chip credit"}
     assert m["institution"] == {"id": institution.pk, "name": institution.organisation.display_name()}
     assert m["enterprise"]["id"] == enterprise.pk and m["request_id"] == matched.request_id
-    assert m["weights_version"] == "2026.11-1" and m["computed_at"]
+    assert m["weights_version"] == CURRENT.version and m["computed_at"]
     parts = {p["part"]: p for p in m["parts"]}
     assert set(parts) == set(PARTS)
     assert parts["semantic"] == {"part": "semantic", "label": "Thesis and description", "value": "0.7500",

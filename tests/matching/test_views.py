@@ -19,6 +19,7 @@ from django.urls import reverse
 from bayfin.consent.models import Scope
 from bayfin.financing.transitions import RequestStatus
 from bayfin.institutions.models import ProductStatus
+from bayfin.matching.engine.weights import CURRENT
 from bayfin.matching.models import BatchKind, MatchBatch
 from tests.conftest import member_of
 from tests.consent.conftest import ConsentGrantFactory
@@ -100,7 +101,7 @@ def test_the_request_page_lists_the_matching_products(client_for: Any, enterpris
     assert "Sector matches: Integrated circuits and electronics" in details
     assert "Ticket CN¥1,000,000.00 – CN¥20,000,000.00 covers the CN¥8,000,000.00 asked" in details
     assert REVENUE_TEXT in details and "from your private data" in details
-    assert "Weights 2026.11-1" in text(page)
+    assert f"Weights {CURRENT.version}" in text(page)
 
 
 def test_the_matches_are_in_rank_order(client_for: Any, enterprise_user: Any, open_request: Any,
@@ -361,7 +362,7 @@ def test_batches_show_the_concentration(request: Any, client_for: Any, role: str
     body = text(page)
     assert "Matching batches" in body and "Financing requests" in body and "Done" in body
     assert "Latest finished run: Financing requests" in body and "12 of 20" in body
-    for figure in ("12.5%", "37.5%", "0.421", "2026.11-1"):
+    for figure in ("12.5%", "37.5%", "0.421", CURRENT.version):
         assert figure in body
     assert re.search(r"<td class=\"num\">12</td>", html(page))  # distinct products
     assert '<th scope="col" class="num"><abbr title="Share of the top-5 slots held by the busiest 1% of products">' \

@@ -339,7 +339,8 @@ def _rest_at(
     (rest, ticket part, term part). The same operations whatever the shape, so a pair scores the
     same bits on the dense and the sparse path."""
     static = tables.static[blk.static_row[r], c]
-    # ticket: 1 - |ln a - mid| / half on the log scale, clipped; neutral without an amount
+    # ticket: floor + (1 - floor) x (1 - |ln a - mid| / half, clipped) on the log scale; neutral
+    # without an amount
     ticket = blk.la[r, ix.currency[c]] - ix.ticket_mid[c]
     np.abs(ticket, out=ticket)
     ticket /= tables.half[c]
@@ -347,6 +348,8 @@ def _rest_at(
     np.maximum(ticket, 0.0, out=ticket)
     np.minimum(ticket, 1.0, out=ticket)
     ticket = np.where(tables.narrow[c], 1.0, ticket)
+    ticket *= 1.0 - w.ticket_floor
+    ticket += w.ticket_floor
     ticket = np.where(blk.has_amount[r], ticket, w.neutral)
     term = blk.term_table[blk.term_row[r], c]
     rest = static + w.ticket * ticket

@@ -100,7 +100,7 @@ def parts(
         centre = sum(ords) / len(ords)
         x = 1.0 - abs(cb.stages.index(q.stage) - centre) / (max(ords) - min(ords) + 1)
         out["stage"] = min(1.0, max(0.0, x))
-    # ticket (log scale)
+    # ticket (log scale, lifted to [floor, 1])
     if q.amount is None:
         out["ticket"] = w.neutral
     else:
@@ -109,11 +109,11 @@ def parts(
         mid = (math.log(lo) + math.log(hi)) / 2.0
         half = (math.log(hi) - math.log(lo)) / 2.0
         if half <= 0:
-            out["ticket"] = 1.0
+            fit = 1.0
         else:
             a = max(q.amount[p.currency], 1.0)
-            x = 1.0 - abs(math.log(a) - mid) / half
-            out["ticket"] = min(1.0, max(0.0, x))
+            fit = min(1.0, max(0.0, 1.0 - abs(math.log(a) - mid) / half))
+        out["ticket"] = w.ticket_floor + (1.0 - w.ticket_floor) * fit
     # term
     if q.term_months is None:
         out["term"] = w.neutral

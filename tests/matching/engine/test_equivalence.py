@@ -191,6 +191,7 @@ def worlds(draw: Any) -> World:
         family=draw(st.sampled_from([0.5, 0.8])),
         term_decay_months=draw(st.sampled_from([1, 12])),
         record_prior=draw(st.sampled_from([1.0, 5.0])),
+        ticket_floor=draw(st.sampled_from([0.0, 0.5, 0.3])),
     )
     return World(cb, rows, queries, records, exposure, w, draw(st.integers(1, 8)))
 

@@ -105,27 +105,58 @@ def test_stage_fit_around_the_centre(stages: set[str], stage: str, part: float) 
 # --- ticket --------------------------------------------------------------------------------
 
 
+V1, V2 = WEIGHTS["2026.11-1"], WEIGHTS["2026.11-2"]
+
+
 @pytest.mark.parametrize(
-    ("lo", "hi", "amount", "part"),
+    ("lo", "hi", "amount", "v1", "v2"),
     [
-        (1e6, 100e6, 10e6, 1.0),  # the geometric middle
-        (1e6, 100e6, 1e6, 0.0),  # an end
-        (1e6, 100e6, 100e6, 0.0),
-        (1e6, 100e6, 1e7 * 10**0.25, 0.75),  # a quarter of the half-range from the middle
-        (0.0, 1e9, 1e6 * 10**1.5, 1.0),  # lo' = max/1000 = 1e6: middle 10^7.5
-        (5e6, 5e6, 5e6, 1.0),  # a single-point range
+        # 2026.11-1: 1 - |ln a - mid| / half; 2026.11-2: 0.5 + 0.5 x that (an end still fits)
+        (1e6, 100e6, 10e6, 1.0, 1.0),  # the geometric middle
+        (1e6, 100e6, 1e6, 0.0, 0.5),  # an end
+        (1e6, 100e6, 100e6, 0.0, 0.5),
+        (1e6, 100e6, 1e7 * 10**0.25, 0.75, 0.875),  # a quarter of the half-range from the middle
+        (1e6, 100e6, 1e6 * 10**0.25, 0.25, 0.625),  # a quarter of the half-range from the end
+        (0.0, 1e9, 1e6 * 10**1.5, 1.0, 1.0),  # lo' = max/1000 = 1e6: middle 10^7.5
+        (0.0, 1e9, 1e6, 0.0, 0.5),  # lo' = 1e6: the effective end
+        (5e6, 5e6, 5e6, 1.0, 1.0),  # a single-point range
     ],
 )
-def test_ticket_fit_on_a_log_scale(lo: float, hi: float, amount: float, part: float) -> None:
-    got = parts_of(
-        {"ticket_min": lo, "ticket_max": hi},
-        {"amount": {"CNY": amount}},
-    )["ticket"]
-    assert got == pytest.approx(part, abs=1e-9)
+def test_ticket_fit_on_a_log_scale(
+    lo: float, hi: float, amount: float, v1: float, v2: float
+) -> None:
+    for w, part in ((V1, v1), (V2, v2)):
+        got = parts_of(
+            {"ticket_min": lo, "ticket_max": hi},
+            {"amount": {"CNY": amount}},
+            w=w,
+        )["ticket"]
+        assert got == pytest.approx(part, abs=1e-9), w.version
 
 
-def test_ticket_is_neutral_without_an_amount() -> None:
-    assert parts_of({}, {"amount": None})["ticket"] == W.neutral
+@pytest.mark.parametrize("w", [V1, V2], ids=lambda w: w.version)
+def test_ticket_is_neutral_without_an_amount(w: Weights) -> None:
+    # the floor lifts a fit inside the range; a recommendation with no amount stays neutral
+    assert parts_of({}, {"amount": None}, w=w)["ticket"] == w.neutral
+
+
+def test_at_the_end_of_its_range_a_product_keeps_half_its_ticket_weight() -> None:
+    """Request 263's case: a first choice whose RMB 60m maximum is the amount asked, against an
+    otherwise equal product with the amount in the middle of its range."""
+    ix = build_index(
+        [
+            product(1, ticket_min=20e6, ticket_max=60e6),  # the amount at its maximum
+            product(2, ticket_min=6e6, ticket_max=600e6),  # the amount at its middle
+        ],
+        CB,
+        records=no_records(),
+        exposure={},
+        version=1,
+    )
+    q = query(amount={"CNY": 60e6})
+    for w, ticket_gap in ((V1, 1.0), (V2, 0.5)):
+        score = {e.candidate.product_id: e.candidate.score for e in match_one(ix, q, w)}
+        assert score[2] - score[1] == pytest.approx(w.ticket * ticket_gap), w.version
 
 
 # --- term ----------------------------------------------------------------------------------
@@ -225,6 +256,16 @@ def test_score_is_the_weighted_sum_of_the_parts_rounded_to_1e9() -> None:
 
 def test_weights_are_versioned_and_validated() -> None:
     assert WEIGHTS[W.version] is W
+    assert W.version == "2026.11-2"
+    # 2026.11-1 stays reproducible: the same weights, with the ticket part not floored
+    assert V1.ticket_floor == 0.0 and V2.ticket_floor == 0.5
+    assert {k: v for k, v in V1.as_dict().items() if k not in ("version", "ticket_floor")} == {
+        k: v for k, v in V2.as_dict().items() if k not in ("version", "ticket_floor")
+    }
+    for w in WEIGHTS.values():
+        assert sum(w.part_weights().values()) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="ticket_floor"):
+        Weights(ticket_floor=1.5)
     assert sum(W.part_weights().values()) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="sum to 1"):
         Weights(semantic=0.5)
