@@ -42,6 +42,7 @@ from bayfin.scoring.engine.grades import GRADES
 
 from .engine.embed import combine, get_embedder
 from .engine.evaluate import OVERALL, RUNS, Evaluation, Scenario, evaluate
+from .engine.focus import product_focus
 from .engine.index import build_index
 from .engine.types import Codebook, ProductRow, Query, RecordTable
 from .engine.weights import CURRENT, WEIGHTS
@@ -831,7 +832,11 @@ def build(
                 institution_id=p.institution,
                 instrument=p.instrument,
                 sectors=p.sectors,
-                focus_sectors=p.sectors or frozenset(by_inst.get(p.institution, set())),
+                focus_sectors=product_focus(
+                    p.sectors,
+                    by_inst.get(p.institution, ()),
+                    sf.institutions[p.institution].kind,
+                ),
                 stages=p.stages,
                 jurisdictions=p.jurisdictions,
                 currency=p.currency,

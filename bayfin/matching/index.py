@@ -45,6 +45,7 @@ from bayfin.financing.transitions import DEAL_FUNDED_STAGES, DEAL_TERMINAL_STAGE
 from bayfin.institutions.models import Product, ProductStatus
 from bayfin.scoring.engine.grades import GRADES
 
+from .engine.focus import product_focus
 from .engine.index import ProductIndex, build_index, update_index
 from .engine.types import Codebook, ProductRow, RecordTable
 from .models import BatchKind, BatchStatus, EmbeddingKind, IndexChange, IndexState, MatchBatch
@@ -220,7 +221,8 @@ def product_rows(products: Sequence[Product], classes: list[ChannelClass],
         own = frozenset(str(s) for s in p.sectors or ())
         rows.append(ProductRow(
             product_id=p.pk, institution_id=p.institution_id, instrument=p.instrument,
-            sectors=own, focus_sectors=own or focus.get(p.institution_id, frozenset()),
+            sectors=own,
+            focus_sectors=product_focus(own, focus.get(p.institution_id, ()), p.institution.kind),
             stages=frozenset(str(s) for s in p.stages or ()),
             jurisdictions=frozenset(str(j) for j in p.jurisdictions or ()),
             currency=p.ticket_currency, ticket_min=float(p.ticket_min), ticket_max=float(p.ticket_max),

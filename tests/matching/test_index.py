@@ -53,12 +53,17 @@ def test_published_products_only_with_their_requirements() -> None:
     assert row.ticket_min == 1_000_000.0 and row.currency == "CNY"
 
 
-def test_a_product_open_to_every_sector_takes_its_institution_focus() -> None:
-    institution = bank()
-    product(institution, sectors=[Sector.BIOMEDICINE])
-    open_to_all = product(institution, sectors=[])
-    row = next(r for r in ix.current_index().index.rows if r.product_id == open_to_all.pk)
-    assert row.sectors == frozenset() and row.focus_sectors == frozenset({"biomedicine"})
+def test_a_product_open_to_every_sector_takes_its_institution_focus_only_at_an_investor() -> None:
+    fund, lender = bank(kind=InstitutionKind.VENTURE_CAPITAL), bank()
+    opens = []
+    for institution in (fund, lender):
+        product(institution, sectors=[Sector.BIOMEDICINE])
+        opens.append(product(institution, sectors=[]).pk)
+    rows = {r.product_id: r for r in ix.current_index().index.rows}
+    fund_open, lender_open = rows[opens[0]], rows[opens[1]]
+    assert fund_open.sectors == frozenset() and fund_open.focus_sectors == frozenset({"biomedicine"})
+    # a bank's other lines say nothing about an open one: no focus (the neutral sector part)
+    assert lender_open.sectors == frozenset() and lender_open.focus_sectors == frozenset()
 
 
 def test_the_copy_at_the_stored_version_is_reused_with_two_small_queries(django_assert_num_queries: Any) -> None:

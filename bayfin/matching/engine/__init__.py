@@ -3,6 +3,7 @@ requirements as boolean masks, the soft score as array arithmetic, top k with re
 
 from .embed import DIM, MODEL, Embedder, combine, get_embedder
 from .explain import REQUIREMENTS, Failure, Reason
+from .focus import FOCUS_INHERITING_KINDS, product_focus
 from .index import ProductIndex, build_index, update_index
 from .match import Candidate, Explanation, explain, match_batch, match_one, why_not
 from .types import Codebook, ProductRow, Query, QueryBatch, RecordTable
@@ -11,6 +12,7 @@ from .weights import CURRENT, PARTS, WEIGHTS, Weights
 __all__ = [
     "CURRENT",
     "DIM",
+    "FOCUS_INHERITING_KINDS",
     "MODEL",
     "PARTS",
     "REQUIREMENTS",
@@ -33,6 +35,7 @@ __all__ = [
     "get_embedder",
     "match_batch",
     "match_one",
+    "product_focus",
     "update_index",
     "why_not",
 ]

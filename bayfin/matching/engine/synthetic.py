@@ -39,6 +39,7 @@ from datetime import date
 
 import numpy as np
 
+from .focus import product_focus
 from .types import Codebook, ProductRow, Query, QueryBatch, RecordTable
 
 DIM = 512
@@ -113,6 +114,15 @@ KINDS: dict[str, dict[str, float]] = {
     "guarantor": {"guarantee": 4, "guaranteed_loan": 1},
     "lessor": {"financial_leasing": 3, "factoring": 2},
     "securities": {"bond": 3, "equity": 1, "convertible": 1},
+}
+# The institution kind code (bayfin.common.vocab.InstitutionKind) a coarse kind stands for: what
+# decides whether an open product takes its institution's sector focus (focus.product_focus).
+VOCAB_KIND = {
+    "bank": "commercial_bank",
+    "investor": "venture_capital",
+    "guarantor": "guarantee_company",
+    "lessor": "financial_leasing",
+    "securities": "securities_firm",
 }
 KIND_WEIGHTS = {
     "bank": 0.40,
@@ -426,7 +436,7 @@ def products(
             )
         )
         topic_of.append(topic if thesis else -1)
-    # focus: the product's sectors, else the union of its institution's products' sectors
+    # focus: the product's sectors, else (for an investor) its institution's products' sectors
     union: dict[int, set[str]] = {}
     for d in drafts:
         union.setdefault(d.institution_id, set()).update(d.sectors)
@@ -438,7 +448,11 @@ def products(
     rows = [
         replace(
             d,
-            focus_sectors=d.sectors or frozenset(union[d.institution_id]),
+            focus_sectors=product_focus(
+                d.sectors,
+                union[d.institution_id],
+                VOCAB_KIND[str(inst_kind[d.institution_id - 1])],
+            ),
             embedding=vec_of.get(j),
         )
         for j, d in enumerate(drafts)

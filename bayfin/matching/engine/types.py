@@ -91,7 +91,7 @@ class ProductRow:
     institution_id: int
     instrument: str
     sectors: frozenset[str]  # empty = all sectors
-    focus_sectors: frozenset[str]  # for the soft part; empty = no focus (neutral)
+    focus_sectors: frozenset[str]  # for the soft part (focus.product_focus); empty = neutral
     stages: frozenset[str]  # empty = all
     jurisdictions: frozenset[str]  # empty = all
     currency: str  # ticket currency
