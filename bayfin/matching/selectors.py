@@ -351,7 +351,7 @@ def _views(rows: Sequence[Match], *, visibility: _Visibility, institution: bool,
             enterprise_id=m.enterprise_id, enterprise_name=m.enterprise.organisation.display_name(),
             score=float(m.score), rank=position if rerank else m.rank, parts=_parts(m), reasons=reasons,
             weights_version=m.weights_version, computed_at=m.computed_at, kind=m.kind, hidden_reasons=hidden,
-            request_title=m.request.title if m.request_id else ""))
+            request_title=m.request.title if m.request is not None else ""))
     return out
 
 
