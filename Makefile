@@ -70,7 +70,7 @@ clean:
 
 # For developers: refresh the catalogues from the code and templates (needs GNU gettext).
 # The project catalogue (locale/) covers common, web, api and analytics; each other app keeps its own.
-APPS_WITH_CATALOGUES := accounts enterprises institutions financing fx evaluation ledger consent documents notifications scoring demo
+APPS_WITH_CATALOGUES := accounts enterprises institutions financing fx evaluation ledger consent documents notifications scoring matching demo
 makemessages: $(BIN)/.installed
 	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant -l pt --no-obsolete --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'benchmarks/*' $(foreach a,$(APPS_WITH_CATALOGUES),--ignore 'bayfin/$(a)/*')
 	for a in $(APPS_WITH_CATALOGUES); do mkdir -p bayfin/$$a/locale; (cd bayfin/$$a && DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=$(CURDIR) $(CURDIR)/$(BIN)/django-admin makemessages -l zh_Hans -l zh_Hant -l pt --no-obsolete); done
