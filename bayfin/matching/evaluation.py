@@ -27,7 +27,6 @@ from django.conf import settings
 
 from bayfin.common.money import CURRENCIES, MoneyError, parse_amount
 from bayfin.common.vocab import (
-    SECTORS,
     CertificationKind,
     InstitutionKind,
     Instrument,
@@ -148,19 +147,10 @@ class ScenarioFile:
 
 
 def codebook() -> Codebook:
-    """The engine's code lists, from ``bayfin.common.vocab`` and the scoring master scale."""
-    sectors = tuple(str(s) for s in Sector.values)
-    return Codebook(
-        instruments=tuple(str(i) for i in Instrument.values),
-        sectors=sectors,
-        sector_family=tuple(str(SECTORS[s].family) for s in sectors),
-        stages=tuple(str(s) for s in Stage.values),
-        jurisdictions=tuple(str(j) for j in Jurisdiction.values),
-        currencies=tuple(sorted(CURRENCIES)),
-        certifications=tuple(str(c) for c in CertificationKind.values),
-        qualifications=tuple(str(q) for q in Qualification.values),
-        grades=tuple(GRADES),
-    )
+    """The engine's code lists: the platform's own (``bayfin.matching.index``)."""
+    from .index import codebook as platform_codebook
+
+    return platform_codebook()
 
 
 @cache

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .index import ProductIndex
-from .match import match_one, why_not
+from .match import in_index, match_one, why_not
 from .types import Query
 from .weights import Weights
 
@@ -214,7 +214,7 @@ def evaluate(
                 continue
             codes = (
                 tuple(f.code for f in why_not(index, sc.query, pid))
-                if _has(index, pid)
+                if in_index(index, pid)
                 else ("unknown_product",)
             )
             rank = engine_all.index(pid) + 1 if pid in engine_all else None
@@ -258,11 +258,3 @@ def _row(category: str, results: Sequence[ScenarioResult]) -> CategoryRow:
         ndcg={run: mean([r.ndcg[run] for r in results]) for run in RUNS},
         ideal_precision=mean([r.ideal_precision for r in results]),
     )
-
-
-def _has(index: ProductIndex, pid: int) -> bool:
-    try:
-        index.position(pid)
-    except KeyError:
-        return False
-    return True

@@ -95,7 +95,7 @@ def explain(
 
     Products that fail a hard requirement (or are not in the index) are left out.
     """
-    positions = [index.position(pid) for pid in product_ids if _has(index, pid)]
+    positions = [index.position(pid) for pid in product_ids if in_index(index, pid)]
     if not positions:
         return []
     return match_one(index.take(positions), q, w, k=len(positions))
@@ -135,7 +135,7 @@ def why_not(index: ProductIndex, q: Query, product_id: int) -> list[Failure]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _has(index: ProductIndex, pid: int) -> bool:
+def in_index(index: ProductIndex, pid: int) -> bool:
     try:
         index.position(pid)
     except KeyError:
