@@ -16,6 +16,19 @@ import numpy as np
 MAX_CODES = 63  # one int64 bit mask per code list
 
 
+# The code lists of a Codebook that are positions (bits or ordinals); sector_family is per sector.
+CODE_LISTS = (
+    "instruments",
+    "sectors",
+    "stages",
+    "jurisdictions",
+    "currencies",
+    "certifications",
+    "qualifications",
+    "grades",
+)
+
+
 @dataclass(frozen=True)
 class Codebook:
     """The code lists in bit/ordinal order, built by the caller from the vocabulary."""
@@ -33,16 +46,7 @@ class Codebook:
     def __post_init__(self) -> None:
         if len(self.sector_family) != len(self.sectors):
             raise ValueError("sector_family needs one family code per sector")
-        for name in (
-            "instruments",
-            "sectors",
-            "stages",
-            "jurisdictions",
-            "currencies",
-            "certifications",
-            "qualifications",
-            "grades",
-        ):
+        for name in CODE_LISTS:
             codes = getattr(self, name)
             if len(codes) > MAX_CODES:
                 raise ValueError(f"{name}: at most {MAX_CODES} codes (one int64 bit mask)")
@@ -53,17 +57,7 @@ class Codebook:
     def position(self) -> dict[str, dict[str, int]]:
         """Code -> bit/ordinal position, per code list."""
         return {
-            name: {code: i for i, code in enumerate(getattr(self, name))}
-            for name in (
-                "instruments",
-                "sectors",
-                "stages",
-                "jurisdictions",
-                "currencies",
-                "certifications",
-                "qualifications",
-                "grades",
-            )
+            name: {code: i for i, code in enumerate(getattr(self, name))} for name in CODE_LISTS
         }
 
     def index_of(self, kind: str, code: str, *, unknown_ok: bool = False) -> int:
